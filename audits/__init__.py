@@ -1,0 +1,3 @@
+"""Disproportionality and fairness audits of any scores or flags."""
+
+__all__: list[str] = []
