@@ -54,6 +54,9 @@ class Records:
         Session-level register marks.
     source : str, optional
         Where the tables came from (a folder), used in messages.
+    extract_date : date-like, optional
+        When the data were extracted. Outcome windows that end after it are
+        incomplete. When not given, it is taken as the latest date in the records.
 
     Examples
     --------
@@ -79,6 +82,7 @@ class Records:
         attendance_marks=None,
         *,
         source: str | None = None,
+        extract_date=None,
     ):
         self.raw: dict[str, pd.DataFrame | None] = {
             "pupils": pupils,
@@ -89,18 +93,20 @@ class Records:
             "sen": sen,
         }
         self.source = source
+        self.extract_date = None if extract_date is None else pd.Timestamp(extract_date)
         self._clean: dict[str, pd.DataFrame] | None = None
         self._warnings: pd.DataFrame | None = None
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame], source=None) -> "Records":
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame], source=None,
+                    extract_date=None) -> "Records":
         """Build records from a mapping of table name to DataFrame."""
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise ValueError(
                 f"Unknown table name(s) {sorted(unknown)}; expected some of {list(TABLES)}."
             )
-        return cls(**dict(tables), source=source)
+        return cls(**dict(tables), source=source, extract_date=extract_date)
 
     # ------------------------------------------------------------------ validation
     def validate(self) -> pd.DataFrame:
