@@ -1,0 +1,199 @@
+"""The self-contained HTML report of a screen. Every text from data is escaped."""
+
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;
+max-width:1100px;color:#1b1b1b;line-height:1.45;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;
+margin-top:1.8em}table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.card{background:#f7f9fc;border-left:4px solid #2f5fa7;padding:.6em 1em}
+.warn{background:#fff6e5;border-left:4px solid #d08a00;padding:.6em 1em}
+.kpi{display:inline-block;margin:0 2em .5em 0}.kpi b{font-size:1.4em;display:block}
+img{max-width:100%}nav a{margin-right:1em}
+"""
+
+
+def _figure_tag(fig, alt: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame, *, float_format="{:.3f}".format, max_rows=None) -> str:
+    if max_rows is not None and len(frame) > max_rows:
+        frame = frame.head(max_rows)
+    return frame.to_html(index=False, escape=True, float_format=float_format, na_rep="",
+                         border=0)
+
+
+def _risk_chart(scores: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+    risk = scores["risk"].to_numpy()
+    flagged = scores["flagged"].to_numpy()
+    bins = np.linspace(0, max(0.05, float(np.nanmax(risk)) if len(risk) else 0.05), 40)
+    ax.hist(risk[~flagged], bins=bins, color="#9bb3d6", label="not flagged")
+    ax.hist(risk[flagged], bins=bins, color="#c0392b", label="flagged")
+    ax.set_xlabel("predicted risk (probability)")
+    ax.set_ylabel("pupils")
+    ax.set_yscale("log")
+    ax.legend(frameon=False)
+    ax.set_title("Distribution of risk in the screened cohort")
+    return _figure_tag(fig, "Histogram of predicted risk, flagged pupils in red")
+
+
+def _calibration_chart(calibration: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    top = float(max(calibration["mean_predicted"].max(), calibration["observed_rate"].max(),
+                    0.01)) * 1.1
+    ax.plot([0, top], [0, top], color="#888", lw=1, ls="--", label="perfect calibration")
+    ax.plot(calibration["mean_predicted"], calibration["observed_rate"], "o-",
+            color="#2f5fa7", label="this screen")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("mean predicted risk")
+    ax.set_ylabel("observed outcome rate")
+    ax.set_title("Calibration (equal-count bins)")
+    ax.legend(frameon=False, loc="upper left")
+    return _figure_tag(fig, "Calibration chart: predicted against observed outcome rates")
+
+
+def _model_card(result, evaluation, backtest) -> str:
+    from ._result import INTENDED_USE
+
+    facts = result.model_facts()
+    tr = facts["training"]
+    metrics = ""
+    if evaluation is not None:
+        m = evaluation.metrics
+        metrics = (
+            f"<p>On the later census {escape(str(evaluation.as_of.date()))} "
+            f"(outcomes known, not used in training): AUC {m['auc']:.3f}, average precision "
+            f"{m['average_precision']:.3f}, calibration error {m['calibration_error']:.4f}, "
+            f"precision at capacity {m['precision_at_capacity']:.3f}, recall at capacity "
+            f"{m['recall_at_capacity']:.3f}, {int(m['n'])} pupils, outcome rate "
+            f"{m['base_rate']:.3%}.</p>"
+        )
+    elif backtest is None:
+        metrics = ("<p class='warn'>No out-of-time evaluation was run for this model. Run "
+                   "<code>Screener.evaluate</code> on a later census before relying on it."
+                   "</p>")
+    target = ("at least one suspension or permanent exclusion" if facts["target"] ==
+              "suspension" else "a permanent exclusion")
+    return f"""
+<div class="card">
+<p><b>Intended use.</b> {escape(INTENDED_USE)}</p>
+<p><b>What it predicts.</b> The probability that a pupil in Years
+{escape(", ".join(map(str, facts["year_groups"])))} has {escape(target)} in the
+{facts["horizon_months"]} months after the census date. Protected characteristics (sex,
+ethnicity, FSM, EAL, looked-after status) are not model inputs; they are audit groups.</p>
+<p><b>Data.</b> Trained on census dates {escape(", ".join(tr["census_dates"]))}:
+{tr["n_pupils"]:,} pupil-censuses, {tr["n_outcomes"]:,} with the outcome
+({tr["outcome_rate"]:.2%}). Model: {escape(facts["model_type"])}, library version
+{escape(facts["library_version"])}.</p>
+<p><b>Metrics.</b></p>{metrics}
+<p><b>Limitations.</b> The model learns from past exclusions, which reflect school
+practice as well as pupils' needs; it can reproduce the disproportionality in that history.
+The school-context feature scores a pupil partly for their school's past use of
+suspensions. Recorded data are incomplete for pupils who arrived recently (their status
+says so). Probabilities are calibrated on past cohorts and drift when recording practice or
+policy changes (see the drift table). Small groups are suppressed in the audit, so the
+absence of a finding is not evidence of fairness for them.</p>
+</div>"""
+
+
+def render_report(result, *, evaluation=None, backtest=None) -> str:
+    """Render a :class:`ScreeningResult` as one self-contained HTML page."""
+    scores = result.scores
+    audit = result.audit
+    as_of = escape(str(result.as_of.date()))
+    n = len(scores)
+    k = int(scores["flagged"].sum())
+    scr = result.screener
+    sizing = (f"risk at least {scr.threshold:.3f}" if scr.threshold is not None else
+              (f"the top {scr.capacity:.1%} of the cohort" if scr.capacity < 1 else
+               f"the top {int(scr.capacity)} pupils"))
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Screening report {as_of}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Early identification screen, census {as_of}</h1>",
+        "<nav><a href='#summary'>Summary</a><a href='#card'>Model card</a>"
+        "<a href='#flagged'>Flagged pupils</a><a href='#audit'>Audit</a>"
+        "<a href='#calibration'>Calibration</a><a href='#scorecard'>Scorecard</a>"
+        "<a href='#drift'>Drift</a></nav>",
+        "<h2 id='summary'>Summary</h2>",
+        f"<div class='kpi'><b>{n:,}</b>pupils screened</div>",
+        f"<div class='kpi'><b>{k:,}</b>flagged ({escape(sizing)})</div>",
+        f"<div class='kpi'><b>{scores['risk'].mean():.2%}</b>mean predicted risk</div>"
+        if n else "",
+    ]
+    status = scores["status"].value_counts().rename_axis("status").reset_index(name="pupils")
+    parts.append(_table(status))
+    findings = list(getattr(audit, "findings", []) or [])
+    if findings:
+        parts.append("<div class='warn'><b>Audit findings</b><ul>" + "".join(
+            f"<li>{escape(f)}</li>" for f in findings) + "</ul></div>")
+    warn = result.warnings
+    if warn is not None and len(warn):
+        parts.append(f"<p class='warn'>{len(warn):,} data warning(s) were found when the "
+                     "records were validated (first 20 below).</p>")
+        parts.append(_table(warn.head(20).astype(str)))
+    parts.append(_risk_chart(scores) if n else "")
+    parts.append("<h2 id='card'>Model card</h2>")
+    parts.append(_model_card(result, evaluation, backtest))
+
+    parts.append("<h2 id='flagged'>Flagged pupils and reasons</h2>")
+    parts.append("<p>Highest risk first. Reasons are the scorecard lines that add most points "
+                 "for this pupil. They describe recorded data, not the child.</p>")
+    cols = [c for c in ("rank", "upn", "school", "year_group", "risk", "reason_1", "reason_2",
+                        "reason_3", "status") if c in scores]
+    parts.append(_table(result.flagged[cols], max_rows=500))
+
+    parts.append("<h2 id='audit'>Disproportionality audit</h2>")
+    if hasattr(audit, "html_fragment"):
+        parts.append(audit.html_fragment())
+    else:
+        parts.append(_table(audit.to_frame()))
+
+    parts.append("<h2 id='calibration'>Calibration and backtest</h2>")
+    if evaluation is not None:
+        parts.append(f"<p>Evaluation census {escape(str(evaluation.as_of.date()))}.</p>")
+        parts.append(_calibration_chart(evaluation.calibration))
+        parts.append(_table(evaluation.metrics.rename("value").rename_axis("metric")
+                            .reset_index(), float_format="{:.4f}".format))
+    else:
+        parts.append("<p>No evaluation was run: calibration on a later census is unknown.</p>")
+    if backtest is not None:
+        parts.append("<h3>Rolling-origin backtest</h3>")
+        parts.append(_table(backtest.metrics, float_format="{:.4f}".format))
+
+    parts.append("<h2 id='scorecard'>Scorecard</h2>")
+    model = scr.model_
+    if hasattr(model, "scorecard_"):
+        card = model.scorecard_.copy()
+        labels = getattr(scr, "feature_labels_", {})
+        if "feature" in card:
+            card.insert(0, "indicator", card["feature"].map(lambda f: labels.get(f, f)))
+        parts.append(_table(card))
+    else:
+        parts.append(f"<p>{escape(type(model).__name__)} has no points table.</p>")
+
+    parts.append("<h2 id='drift'>Drift against the training data</h2>")
+    parts.append("<p>Population stability index per feature; above 0.25 is a large shift.</p>")
+    parts.append(_table(result.drift.sort_values("psi", ascending=False)))
+    parts.append("</body></html>")
+    return "\n".join(p for p in parts if p)

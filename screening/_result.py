@@ -1,0 +1,261 @@
+"""Result objects: a screen of today's cohort, an evaluation, a backtest.
+
+Every result carries its audit; every export (HTML, JSON, CSV) includes it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
+#: See ``docs/json-schema.md``. Minor versions only add fields.
+JSON_SCHEMA_VERSION = "1.0"
+JSON_SCHEMA_NAME = "pupil-risk-screening/result"
+
+
+def _jsonable(value):
+    """Convert numpy/pandas scalars and NaN to plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (pd.Timestamp,)):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [_jsonable(r) for r in frame.to_dict(orient="records")]
+
+
+def _audit_frame(audit) -> pd.DataFrame:
+    return audit.to_frame() if audit is not None else pd.DataFrame()
+
+
+@dataclass(frozen=True, repr=False)
+class Evaluation:
+    """How a fitted screen did on a census whose outcomes are known.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+    metrics : pandas.Series
+        ``auc, average_precision, brier, calibration_error, precision_at_capacity,
+        recall_at_capacity, n, base_rate``.
+    audit : audits.AuditReport
+        With error rates (tpr, fpr, fnr, ppv) and calibration by group.
+    scores : pandas.DataFrame
+        The scores with the observed ``outcome``.
+    calibration : pandas.DataFrame
+        Mean predicted risk against the observed rate, in equal-count bins.
+    training : dict
+        What the model was trained on.
+    """
+
+    as_of: pd.Timestamp
+    metrics: pd.Series
+    audit: object
+    scores: pd.DataFrame
+    calibration: pd.DataFrame
+    training: dict = field(default_factory=dict)
+
+    def __repr__(self):
+        m = self.metrics
+        return (
+            f"Evaluation(as_of={self.as_of.date()}, n={int(m['n'])}, auc={m['auc']:.3f}, "
+            f"calibration_error={m['calibration_error']:.4f}, "
+            f"precision_at_capacity={m['precision_at_capacity']:.3f})"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class Backtest:
+    """A rolling-origin backtest: one :class:`Evaluation` per test census."""
+
+    evaluations: list
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """One row per test census: the metrics and the training census dates."""
+        rows = []
+        for ev in self.evaluations:
+            row = ev.metrics.to_dict()
+            row["as_of"] = ev.as_of.date().isoformat()
+            row["trained_on"] = ", ".join(ev.training.get("census_dates", []))
+            rows.append(row)
+        cols = ["as_of", "trained_on", "auc", "average_precision", "brier",
+                "calibration_error", "precision_at_capacity", "recall_at_capacity", "n",
+                "base_rate"]
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
+    def audit(self) -> pd.DataFrame:
+        """The audits of every test census, stacked, with an ``as_of`` column."""
+        frames = [ev.audit.to_frame().assign(as_of=ev.as_of.date().isoformat())
+                  for ev in self.evaluations]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def __repr__(self):
+        return f"Backtest({len(self.evaluations)} census(es))\n{self.metrics.to_string()}"
+
+
+@dataclass(frozen=True, repr=False)
+class ScreeningResult:
+    """Today's screen: one row per cohort pupil, and the audit of those scores.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+    scores : pandas.DataFrame
+        ``upn, school, year_group, risk, flagged, rank, reason_1..3, points, status``;
+        one row per pupil in the cohort, none dropped.
+    audit : audits.AuditReport
+        Who is flagged, by group, with intervals; always produced with the scores.
+    drift : pandas.DataFrame
+        Population stability of each feature against the training data.
+    screener : Screener
+        The fitted screener that made the scores (for model facts).
+    warnings : pandas.DataFrame or None
+        Data warnings found when the records were validated.
+    """
+
+    as_of: pd.Timestamp
+    scores: pd.DataFrame
+    audit: object
+    drift: pd.DataFrame
+    screener: object
+    warnings: pd.DataFrame | None = None
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The flagged pupils, highest risk first."""
+        return self.scores[self.scores["flagged"]].sort_values("rank")
+
+    def model_facts(self) -> dict:
+        """What the model is, what it was trained on, and how flags are sized."""
+        from . import __version__
+
+        scr = self.screener
+        model = scr.model_
+        facts = {
+            "library_version": __version__,
+            "model_type": type(model).__name__,
+            "target": scr.target,
+            "horizon_months": int(scr.horizon_months),
+            "year_groups": [int(g) for g in scr.year_groups],
+            "capacity": None if scr.threshold is not None else _jsonable(scr.capacity),
+            "threshold": _jsonable(scr.threshold),
+            "tie_break": "risk descending, then UPN ascending",
+            "features": list(scr.feature_names_),
+            "training": dict(scr.training_),
+        }
+        if hasattr(model, "to_json"):
+            facts["scorecard"] = json.loads(model.to_json())
+        return facts
+
+    def to_dict(self) -> dict:
+        """The JSON document as a Python dict (see :meth:`to_json`)."""
+        audit = self.audit
+        return _jsonable({
+            "schema": JSON_SCHEMA_NAME,
+            "schema_version": JSON_SCHEMA_VERSION,
+            "as_of": self.as_of.date().isoformat(),
+            "model": self.model_facts(),
+            "summary": {
+                "n_pupils": int(len(self.scores)),
+                "n_flagged": int(self.scores["flagged"].sum()),
+                "mean_risk": float(self.scores["risk"].mean()) if len(self.scores) else None,
+                "status_counts": self.scores["status"].value_counts().to_dict(),
+            },
+            "scores": _records(self.scores),
+            "audit": audit.to_dict() if hasattr(audit, "to_dict") else _records(
+                _audit_frame(audit)),
+            "drift": _records(self.drift),
+            "intended_use": INTENDED_USE,
+        })
+
+    def to_json(self, path=None, *, indent=None) -> str:
+        """Scores, audit and model facts as a versioned JSON document for MIS use.
+
+        The schema is documented in ``docs/json-schema.md``; ``schema_version`` changes
+        its major number only when a field is removed or changes meaning.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Also write the document here.
+        indent : int, optional
+
+        Returns
+        -------
+        str
+        """
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def to_csv(self, folder) -> list[Path]:
+        """Write ``scores.csv``, ``audit.csv``, ``findings.txt`` and ``drift.csv`` to ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / "scores.csv", folder / "audit.csv", folder / "drift.csv",
+                 folder / "findings.txt"]
+        self.scores.to_csv(paths[0], index=False)
+        _audit_frame(self.audit).to_csv(paths[1], index=False)
+        self.drift.to_csv(paths[2], index=False)
+        findings = list(getattr(self.audit, "findings", []) or [])
+        paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
+        return paths
+
+    def to_html(self, path=None, *, evaluation=None, backtest=None) -> str:
+        """One self-contained HTML report: summary, flagged pupils with reasons, the
+        scorecard, the audit with charts, calibration, backtest and a model card.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Also write the report here.
+        evaluation : Evaluation, optional
+            Defaults to the screener's latest :meth:`Screener.evaluate`.
+        backtest : Backtest, optional
+            Defaults to the screener's latest :meth:`Screener.backtest`.
+        """
+        from ._report import render_report
+
+        evaluation = evaluation or getattr(self.screener, "evaluation_", None)
+        backtest = backtest or getattr(self.screener, "backtest_", None)
+        html = render_report(self, evaluation=evaluation, backtest=backtest)
+        if path is not None:
+            Path(path).write_text(html, encoding="utf-8")
+        return html
+
+    def __repr__(self):
+        n = len(self.scores)
+        k = int(self.scores["flagged"].sum())
+        return (
+            f"ScreeningResult(as_of={self.as_of.date()}, pupils={n}, flagged={k}, "
+            f"audit={self.audit!r})"
+        )
+
+
+INTENDED_USE = (
+    "This screen exists to prioritise early support for pupils. It must never be used to "
+    "justify a suspension or exclusion, to refuse a school place, or to make any automated "
+    "decision about a child. A trained professional reviews every flag with the child's "
+    "school and family, and the disproportionality audit is read alongside every score."
+)
