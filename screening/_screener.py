@@ -407,7 +407,7 @@ class Screener:
         )
         return self.evaluation_
 
-    def backtest(self, records, as_of, *, min_train=1):
+    def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
         """Rolling-origin backtest: each census is tested on a model trained on all earlier ones.
 
         Parameters
@@ -417,23 +417,28 @@ class Screener:
             Census dates with complete outcome windows, in any order.
         min_train : int, default=1
             Earlier censuses needed before a census is tested.
+        n_jobs : int, optional
+            Test censuses run in parallel through joblib. Inside
+            ``joblib.parallel_config(backend="dask")`` they run on a dask cluster.
 
         Returns
         -------
         Backtest
             ``metrics`` (one row per test census) and ``evaluations``.
         """
-        from sklearn.base import clone
+        from joblib import Parallel, delayed
 
         dates = sorted(_as_dates(as_of))
         for d in dates:
             self._check_window(records, d, "backtest")
-        evaluations = []
-        for i in progress(range(min_train, len(dates)), desc="Backtest", unit="census"):
-            scr = clone_screener(self)
-            scr.model = clone(self.model) if self.model is not None else None
-            scr.fit(records, as_of=dates[:i])
-            evaluations.append(scr.evaluate(records, as_of=dates[i]))
+        folds = [(dates[:i], dates[i]) for i in range(min_train, len(dates))]
+        if n_jobs in (None, 1):
+            evaluations = [_backtest_fold(self, records, tr, te)
+                           for tr, te in progress(folds, desc="Backtest", unit="census")]
+        else:
+            evaluations = Parallel(n_jobs=n_jobs)(
+                delayed(_backtest_fold)(self, records, tr, te) for tr, te in folds
+            )
         self.backtest_ = Backtest(evaluations=evaluations)
         return self.backtest_
 
@@ -448,6 +453,17 @@ class Screener:
         return f"Screener({params})"
 
 
+def _backtest_fold(screener, records, train, test):
+    """Fit a fresh copy of ``screener`` on ``train`` censuses and evaluate on ``test``."""
+    scr = clone_screener(screener)
+    return scr.fit(records, as_of=train).evaluate(records, as_of=test)
+
+
 def clone_screener(screener: Screener) -> Screener:
-    """A new, unfitted Screener with the same parameters."""
-    return Screener(**screener.get_params())
+    """A new, unfitted Screener with the same parameters (the model is cloned)."""
+    from sklearn.base import clone
+
+    params = screener.get_params()
+    if params["model"] is not None:
+        params["model"] = clone(params["model"])
+    return Screener(**params)

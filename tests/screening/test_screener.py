@@ -1,0 +1,164 @@
+"""End-to-end behaviour of the Screener on the synthetic local authority."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import features
+import screening
+from screening._screener import _BAD_CAPACITY, _INCOMPLETE_WINDOW
+
+
+def test_every_cohort_pupil_gets_a_row(la, result):
+    as_of = la.census_dates[-1]
+    cohort = features.build(la.records, as_of=as_of).index
+    assert len(result.scores) == len(cohort)
+    assert set(result.scores["upn"]) == set(cohort)
+    assert result.scores["upn"].is_unique
+    assert result.scores["status"].str.startswith("scored").all()
+
+
+def test_scores_have_the_contract_columns(result):
+    cols = {"upn", "school", "year_group", "risk", "flagged", "reason_1", "reason_2",
+            "reason_3", "status"}
+    assert cols <= set(result.scores.columns)
+    assert result.scores["risk"].between(0, 1).all()
+    assert set(result.scores["year_group"].unique()) <= {5, 6, 7}
+
+
+def test_capacity_fraction_flags_that_many(result):
+    n = len(result.scores)
+    assert result.scores["flagged"].sum() == int(np.floor(0.05 * n)) or \
+        abs(result.scores["flagged"].sum() - 0.05 * n) <= 1
+    flagged = result.scores[result.scores["flagged"]]
+    rest = result.scores[~result.scores["flagged"]]
+    assert flagged["risk"].min() >= rest["risk"].max()
+
+
+def test_flagged_pupils_have_reasons(result):
+    flagged = result.scores[result.scores["flagged"]]
+    assert (flagged["reason_1"].str.len() > 0).mean() > 0.9
+    assert flagged["reason_1"].str.contains("point").any()
+
+
+def test_capacity_as_a_count_and_threshold(la, fitted):
+    d = la.census_dates[-1]
+    scr = screening.Screener(capacity=25, n_boot=20)
+    scr.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
+    assert scr.screen(la.records, as_of=d).scores["flagged"].sum() == 25
+    scr.threshold = 0.2
+    res = scr.screen(la.records, as_of=d)
+    assert (res.scores["flagged"] == (res.scores["risk"] >= 0.2)).all()
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, 1.5, "5%", True])
+def test_bad_capacity_is_refused(la, bad):
+    with pytest.raises(ValueError, match="capacity must be"):
+        screening.Screener(capacity=bad).fit(la.records, as_of=la.census_dates[:2])
+    assert "fraction" in _BAD_CAPACITY
+
+
+def test_fit_refuses_a_census_with_an_incomplete_window(la):
+    with pytest.raises(ValueError, match="outcome window runs to"):
+        screening.Screener().fit(la.records, as_of=[la.census_dates[-1]])
+    assert "{as_of}" in _INCOMPLETE_WINDOW
+
+
+def test_the_audit_is_always_attached(result):
+    frame = result.audit.to_frame()
+    assert {"sex", "fsm", "sen", "ethnicity", "eal"} <= set(frame["attribute"])
+    assert "ethnicity_major" in set(frame["attribute"])
+
+
+def test_leakage_records_on_or_after_census_change_no_score(la, fitted):
+    as_of = la.census_dates[-2]
+    base = fitted.screen(la.records, as_of=as_of).scores
+    t = la.records.tables()
+    late = t["suspensions"][t["suspensions"]["start_date"] >= as_of]
+    assert len(late) > 0
+    cohort = base["upn"].tolist()
+    extra_susp = pd.DataFrame({
+        "upn": cohort[:50], "start_date": as_of, "category": "permanent", "sessions": 10.0,
+        "reason": "PA", "school": base["school"].iloc[:50].tolist(),
+    })
+    extra_att = pd.DataFrame({
+        "upn": cohort[:50], "school": base["school"].iloc[:50].tolist(),
+        "period_start": as_of - pd.Timedelta(days=10), "period_end": as_of,
+        "sessions_possible": 20.0, "sessions_authorised": 10.0, "sessions_unauthorised": 10.0,
+    })
+    extra_sen = pd.DataFrame({"upn": cohort[:50], "start_date": as_of, "end_date": pd.NaT,
+                              "provision": "E", "primary_need": "SEMH"})
+    extra_enr = pd.DataFrame({"upn": cohort[:50], "school": "NEW-AP", "entry_date": as_of,
+                              "leaving_date": pd.NaT, "phase": "ap"})
+    rec2 = screening.Records(
+        pupils=t["pupils"],
+        enrolments=pd.concat([t["enrolments"], extra_enr], ignore_index=True),
+        attendance=pd.concat([t["attendance"], extra_att], ignore_index=True),
+        suspensions=pd.concat([t["suspensions"], extra_susp], ignore_index=True),
+        sen=pd.concat([t["sen"], extra_sen], ignore_index=True),
+        extract_date=la.records.extract_date,
+    )
+    after = fitted.screen(rec2, as_of=as_of).scores
+    pd.testing.assert_frame_equal(base.drop(columns=[]), after)
+
+
+def test_evaluation_metrics_and_audit_error_rates(evaluation):
+    m = evaluation.metrics
+    for key in ("auc", "average_precision", "brier", "calibration_error",
+                "precision_at_capacity", "recall_at_capacity", "n", "base_rate"):
+        assert key in m.index
+    assert 0.6 < m["auc"] <= 1
+    frame = evaluation.audit.to_frame()
+    assert frame.loc[~frame["suppressed"], "tpr"].notna().any()
+
+
+def test_backtest_rolls_the_origin(la):
+    scr = screening.Screener(n_boot=20)
+    bt = scr.backtest(la.records, as_of=la.census_dates[:-1][-3:])
+    m = bt.metrics
+    assert len(m) == 2
+    assert m["trained_on"].iloc[0].count(",") == 0
+    assert m["trained_on"].iloc[1].count(",") == 1
+    assert (m["as_of"] > m["trained_on"].str.split(", ").str[-1]).all()
+
+
+def test_outputs(result, evaluation, tmp_path):
+    import json
+
+    paths = result.to_csv(tmp_path)
+    assert all(p.exists() for p in paths)
+    scores = pd.read_csv(tmp_path / "scores.csv", dtype={"upn": str})
+    assert len(scores) == len(result.scores)
+    doc = json.loads(result.to_json())
+    assert doc["schema_version"] == screening._result.JSON_SCHEMA_VERSION
+    assert len(doc["scores"]) == len(result.scores)
+    assert doc["audit"]
+    html = result.to_html(tmp_path / "report.html", evaluation=evaluation)
+    for section in ("Model card", "Flagged pupils", "Disproportionality audit",
+                    "Calibration", "Scorecard", "Intended use"):
+        assert section in html
+    assert "<script" not in html.lower()
+
+
+def test_save_load_gives_identical_scores(la, fitted, result, tmp_path):
+    path = screening.save(fitted, tmp_path / "m.skops")
+    again = screening.load(path).screen(la.records, as_of=la.census_dates[-1])
+    pd.testing.assert_frame_equal(result.scores, again.scores)
+
+
+def test_load_refuses_untrusted_types(tmp_path):
+    from fractions import Fraction
+
+    import skops.io as sio
+
+    path = tmp_path / "evil.skops"
+    sio.dump({"format": "x", "payload": Fraction(1, 3)}, path)
+    with pytest.raises(ValueError, match="does not trust"):
+        screening.load(path)
+
+
+def test_version_mismatch_says_what_to_do(fitted, tmp_path, monkeypatch):
+    path = screening.save(fitted, tmp_path / "m.skops")
+    monkeypatch.setattr(screening, "__version__", "99.0.0")
+    with pytest.raises(screening.ModelVersionError, match="Re-fit"):
+        screening.load(path)
