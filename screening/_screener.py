@@ -156,7 +156,7 @@ class Screener:
     def _check_window(self, records, as_of, action):
         if not features.outcome_window_complete(records, as_of, self.horizon_months):
             end = as_of + pd.DateOffset(months=self.horizon_months)
-            data_end = features.data_end(records)
+            data_end = pd.Timestamp(records.data_end)
             latest = data_end - pd.DateOffset(months=self.horizon_months)
             raise ValueError(
                 _INCOMPLETE_WINDOW.format(
