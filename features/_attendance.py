@@ -1,0 +1,183 @@
+"""Attendance features as of a census date.
+
+Only attendance periods with ``period_end < T`` and register marks dated before
+``T`` are used. A period that straddles a window edge counts in proportion to the
+days it shares with the window (its sessions are spread evenly over its days), so a
+rate over a window is the session-weighted average of the period rates it covers.
+
+Windows (``T`` the census date, months are calendar months):
+
+* last 12 months: ``[T - 12m, T)``;
+* last academic year: the whole 1 Sep - 31 Aug year before the one containing ``T``;
+* trend: the absence rate over ``[T - 4m, T)`` (about the latest term) minus the
+  rate over the 12 months before that, ``[T - 16m, T - 4m)``; positive = worsening.
+* unrecorded share: the last 12 months are cut into 12 calendar months; months
+  whose middle falls in August, and months starting after the latest known
+  ``period_end`` of the cohort, are dropped; the feature is the share of the
+  remaining months on roll (any registration) not touched by any attendance record.
+
+Missing history is explicit: with no possible sessions recorded in the last 12
+months the rates are ``NaN`` and ``attendance_missing`` is True.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._dates import academic_year_start, day, days, months_before
+
+#: Register codes counted in each share of the session-mark mix.
+MARK_MIX = {
+    "marks_illness_share": ("I", "M"),
+    "marks_late_share": ("L", "U"),
+    "marks_excluded_share": ("E",),
+    "marks_part_time_share": ("C2",),
+}
+_POSSIBLE_CLASSES = ("PRESENT", "AUTH", "UNAUTH")
+
+FEATURES = (
+    "absence_rate_12m", "unauthorised_rate_12m", "absence_rate_last_year",
+    "unauthorised_rate_last_year", "persistent_absence_12m", "severe_absence_12m",
+    "absence_trend", "attendance_missing", "attendance_unrecorded_share",
+    "marks_illness_share", "marks_unauthorised_share", "marks_late_share",
+    "marks_excluded_share", "marks_part_time_share", "marks_missing",
+)
+
+
+def _window_sums(pos, start, end, values, a, b, n):
+    """Sum ``values`` per pupil, each weighted by its period's share of days in [a, b)."""
+    length = end - start + 1.0
+    overlap = np.clip(np.minimum(end + 1.0, b) - np.maximum(start, a), 0.0, None)
+    w = overlap / length
+    hit = w > 0
+    return [np.bincount(pos[hit], weights=v[hit] * w[hit], minlength=n) for v in values]
+
+
+def _rate(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _flag(rate, threshold):
+    return np.where(np.isnan(rate), np.nan, (rate >= threshold).astype("float64"))
+
+
+def _month_bins(T):
+    """Twelve calendar-month bins [T-12m+k, T-12m+k+1) as day numbers, and school-month mask."""
+    edges = [T - pd.DateOffset(months=12 - k) for k in range(13)]
+    lo = np.array([day(e) for e in edges[:-1]])
+    hi = np.array([day(e) for e in edges[1:]])
+    mid = [e + (f - e) / 2 for e, f in zip(edges[:-1], edges[1:])]
+    school = np.array([m.month != 8 for m in mid])  # August has no sessions
+    return lo[school], hi[school]
+
+
+def _coverage(census, pos, start, end):
+    """Share of school months on roll in the last 12 months with no attendance record.
+
+    Only months starting on or before the latest ``period_end`` known for the cohort
+    count: a term still running at ``T`` cannot have a record yet for anyone.
+    """
+    n = census.n
+    lo, hi = _month_bins(census.as_of)
+    if len(end):
+        lo, hi = lo[lo <= end.max()], hi[lo <= end.max()]
+    enr = census.enrolments
+    epos = enr["pos"].to_numpy()
+    entry = enr["entry"].to_numpy()
+    leave = enr["leave"].to_numpy()
+    leave = np.where(np.isnan(leave), np.inf, leave)
+    on_months = np.zeros(n)
+    bare_months = np.zeros(n)
+    for a, b in zip(lo, hi):
+        on = np.bincount(epos[(entry < b) & (leave >= a)], minlength=n) > 0
+        rec = np.bincount(pos[(start < b) & (end >= a)], minlength=n) > 0
+        on_months += on
+        bare_months += on & ~rec
+    return _rate(bare_months, on_months)
+
+
+def _mark_mix(census, marks):
+    """Shares of possible sessions (last 12 months) by register code group."""
+    n = census.n
+    out = {name: np.full(n, np.nan) for name in
+           ("marks_illness_share", "marks_unauthorised_share", *MARK_MIX)}
+    if marks is None or len(marks) == 0:
+        return out, np.ones(n, dtype=bool)
+    pos = census.positions(marks)
+    d = days(marks["date"])
+    keep = (pos >= 0) & (d < census.t) & (d >= months_before(census.as_of, 12))
+    if not keep.any():
+        return out, np.ones(n, dtype=bool)
+    m = marks[keep]
+    pos = pos[keep]
+    code = m["code"].astype("string").str.strip().str.upper()
+    if "code_class" in m.columns:
+        cls = m["code_class"].astype("string")
+    else:  # older normalised tables: classify here
+        from ._codes import classify_marks
+        cls = classify_marks(code, m["date"])
+    possible = cls.isin(_POSSIBLE_CLASSES).fillna(False).to_numpy(dtype=bool)
+    den = np.bincount(pos[possible], minlength=n).astype("float64")
+    unauth = (cls == "UNAUTH").fillna(False).to_numpy(dtype=bool) & possible
+    out["marks_unauthorised_share"] = _rate(np.bincount(pos[unauth], minlength=n), den)
+    for name, codes in MARK_MIX.items():
+        hit = code.isin(codes).fillna(False).to_numpy(dtype=bool) & possible
+        out[name] = _rate(np.bincount(pos[hit], minlength=n), den)
+    return out, den == 0
+
+
+def attendance_features(census, attendance, marks=None) -> pd.DataFrame:
+    """Return the attendance features of every pupil in ``census``.
+
+    Parameters
+    ----------
+    census : Census
+        From :func:`features._cohort.build_census`.
+    attendance : pandas.DataFrame
+        The normalised attendance table.
+    marks : pandas.DataFrame, optional
+        The normalised session marks (for the code mix).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FEATURES`, indexed like ``census.upns``.
+    """
+    n, t, T = census.n, census.t, census.as_of
+    ay = academic_year_start(T)
+    win = {
+        "12m": (months_before(T, 12), t),
+        "last_year": (day(ay - pd.DateOffset(years=1)), day(ay)),
+        "recent": (months_before(T, 4), t),
+        "prior": (months_before(T, 16), months_before(T, 4)),
+    }
+    earliest = min(a for a, _ in win.values())
+    pos = census.positions(attendance)
+    start = days(attendance["period_start"])
+    end = days(attendance["period_end"])
+    keep = (pos >= 0) & (end < t) & (end >= earliest) & (start <= end)
+    pos, start, end = pos[keep], start[keep], end[keep]
+    vals = [np.nan_to_num(attendance[c].to_numpy(dtype="float64")[keep]) for c in
+            ("sessions_possible", "sessions_authorised", "sessions_unauthorised")]
+
+    sums = {k: _window_sums(pos, start, end, vals, a, b, n) for k, (a, b) in win.items()}
+    rate = {k: _rate(s[1] + s[2], s[0]) for k, s in sums.items()}
+    unauth = {k: _rate(s[2], s[0]) for k, s in sums.items()}
+
+    mix, no_marks = _mark_mix(census, marks)
+    out = pd.DataFrame({
+        "absence_rate_12m": rate["12m"],
+        "unauthorised_rate_12m": unauth["12m"],
+        "absence_rate_last_year": rate["last_year"],
+        "unauthorised_rate_last_year": unauth["last_year"],
+        "persistent_absence_12m": _flag(rate["12m"], 0.10),
+        "severe_absence_12m": _flag(rate["12m"], 0.50),
+        "absence_trend": rate["recent"] - rate["prior"],
+        "attendance_missing": ~(sums["12m"][0] > 0),
+        "attendance_unrecorded_share": _coverage(census, pos, start, end),
+        **mix,
+        "marks_missing": no_marks,
+    }, index=census.upns)
+    return out[list(FEATURES)]

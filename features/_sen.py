@@ -1,0 +1,89 @@
+"""Special educational needs (SEN) features as of a census date.
+
+Only spells with ``start_date < T`` are known; an ``end_date`` on or after ``T`` is
+not yet known, so such a spell is current. A spell is current at ``T`` when
+``start_date < T`` and (``end_date`` blank or ``end_date >= T``). The current
+provision is the highest current one (EHC plan over SEN support); the primary need
+is that of the current spell with the highest provision, latest start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._codes import SEN_NEED_GROUPS
+from ._cohort import column
+from ._dates import DAYS_PER_MONTH, days
+
+#: Fixed categories, identical at every census.
+PROVISION_CATEGORIES = ("none", "support", "ehcp")
+NEED_CATEGORIES = ("none", "SEMH", "SLCN", "ASD", "other")
+
+FEATURES = (
+    "sen_provision", "sen_ever", "sen_primary_need", "months_since_sen_identified",
+    "sen_escalated",
+)
+
+
+def current_provision(census, sen) -> np.ndarray:
+    """Return 'none', 'support' or 'ehcp' per cohort pupil (object array)."""
+    return _current(census, sen)[0]
+
+
+def _current(census, sen):
+    n, t = census.n, census.t
+    pos = census.positions(sen)
+    start = days(sen["start_date"])
+    end = days(sen["end_date"])
+    keep = (pos >= 0) & (start < t)
+    s = sen[keep]
+    pos, start, end = pos[keep], start[keep], end[keep]
+    is_e = (column(s, "provision").astype("string") == "E").fillna(False).to_numpy(dtype=bool)
+    current = np.isnan(end) | (end >= t)
+    cur = pd.DataFrame({"pos": pos[current], "level": is_e[current].astype(int) + 1,
+                        "start": start[current],
+                        "need": column(s, "primary_need").astype("string").to_numpy()[current]})
+    cur = cur.sort_values(["pos", "level", "start"], ascending=[True, False, False],
+                          kind="stable").drop_duplicates("pos")
+    level = np.zeros(n, dtype=int)
+    level[cur["pos"].to_numpy()] = cur["level"].to_numpy()
+    provision = np.array(PROVISION_CATEGORIES, dtype=object)[level]
+    need = np.full(n, "none", dtype=object)
+    grp = pd.Series(cur["need"].to_numpy(), dtype="string").str.strip().str.upper()
+    need[cur["pos"].to_numpy()] = grp.map(SEN_NEED_GROUPS).fillna("other").to_numpy()
+    return provision, need, pos, start, is_e
+
+
+def sen_features(census, sen) -> pd.DataFrame:
+    """Return the SEN features of every pupil in ``census``.
+
+    Parameters
+    ----------
+    census : Census
+        From :func:`features._cohort.build_census`.
+    sen : pandas.DataFrame
+        The normalised SEN spells.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FEATURES`, indexed like ``census.upns``.
+    """
+    n, t = census.n, census.t
+    provision, need, pos, start, is_e = _current(census, sen)
+    first = np.full(n, np.inf)
+    np.minimum.at(first, pos, start)
+    first_k = np.full(n, np.inf)
+    np.minimum.at(first_k, pos[~is_e], start[~is_e])
+    last_e = np.full(n, -np.inf)
+    np.maximum.at(last_e, pos[is_e], start[is_e])
+    ever = np.isfinite(first)
+    out = pd.DataFrame({
+        "sen_provision": pd.Categorical(provision, categories=PROVISION_CATEGORIES),
+        "sen_ever": ever,
+        "sen_primary_need": pd.Categorical(need, categories=NEED_CATEGORIES),
+        "months_since_sen_identified": np.where(ever, (t - first) / DAYS_PER_MONTH, np.nan),
+        "sen_escalated": np.isfinite(first_k) & (last_e > first_k),
+    }, index=census.upns)
+    return out[list(FEATURES)]

@@ -1,0 +1,92 @@
+"""Suspension and permanent-exclusion history as of a census date.
+
+Only exclusions with ``start_date < T`` are used, from any school in the records.
+Counts of suspensions exclude permanent exclusions (those have their own flag);
+reason-group counts cover both. An exclusion is counted once in a reason group
+however many of its reasons fall in that group; reason codes are mapped with
+``features._codes.REASON_GROUPS`` (``PD`` counts as ``DB``), and an unrecognised
+code counts as ``other``. Exclusions with no reason recorded count in no group.
+``suspension_sessions_12m`` adds the recorded lengths; a suspension with no
+recorded length adds nothing to it (it still counts in ``suspensions_12m``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._codes import REASON_ALIASES, REASON_GROUPS
+from ._cohort import column
+from ._dates import days, months_before
+
+REASON_GROUP_NAMES = ("violence", "disruption", "other")
+
+FEATURES = (
+    "suspensions_12m", "suspensions_ever", "suspension_sessions_12m",
+    "has_any_exclusion", "days_since_last_exclusion", "repeat_suspensions_12m",
+    "exclusions_violence_ever", "exclusions_disruption_ever", "exclusions_other_ever",
+    "permanent_exclusion_ever",
+)
+
+
+def _reason_groups(reason: pd.Series) -> pd.DataFrame:
+    """One row per exclusion and reason group it has (column ``row``, ``group``)."""
+    r = reason.astype("string").reset_index(drop=True)
+    long = r.str.split(";").explode()
+    long = long.str.strip().str.upper()
+    long = long[long.notna() & (long != "")]
+    code = long.replace(REASON_ALIASES)
+    group = code.map(REASON_GROUPS).fillna("other")
+    return pd.DataFrame({"row": long.index.to_numpy(), "group": group.to_numpy()}
+                        ).drop_duplicates()
+
+
+def suspension_features(census, suspensions) -> pd.DataFrame:
+    """Return the suspension features of every pupil in ``census``.
+
+    Parameters
+    ----------
+    census : Census
+        From :func:`features._cohort.build_census`.
+    suspensions : pandas.DataFrame
+        The normalised suspensions table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FEATURES`, indexed like ``census.upns``.
+    """
+    n, t = census.n, census.t
+    pos = census.positions(suspensions)
+    start = days(suspensions["start_date"])
+    keep = (pos >= 0) & (start < t)
+    s = suspensions[keep]
+    pos, start = pos[keep], start[keep]
+    category = column(s, "category").astype("string")
+    perm = (category == "permanent").fillna(False).to_numpy(dtype=bool)
+    susp = ~perm
+    recent = start >= months_before(census.as_of, 12)
+    sessions = np.nan_to_num(column(s, "sessions", "float64").to_numpy(dtype="float64"))
+
+    count = lambda mask: np.bincount(pos[mask], minlength=n)  # noqa: E731
+    last = np.full(n, -np.inf)
+    np.maximum.at(last, pos, start)
+    n_12m = count(susp & recent)
+
+    out = {
+        "suspensions_12m": n_12m.astype("float64"),
+        "suspensions_ever": count(susp).astype("float64"),
+        "suspension_sessions_12m": np.bincount(pos[susp & recent],
+                                               weights=sessions[susp & recent],
+                                               minlength=n),
+        "has_any_exclusion": np.isfinite(last),
+        "days_since_last_exclusion": np.where(np.isfinite(last), t - last, np.nan),
+        "repeat_suspensions_12m": n_12m >= 2,
+        "permanent_exclusion_ever": count(perm) > 0,
+    }
+    groups = _reason_groups(column(s, "reason"))
+    gpos = pos[groups["row"].to_numpy()]
+    for g in REASON_GROUP_NAMES:
+        hit = (groups["group"] == g).to_numpy()
+        out[f"exclusions_{g}_ever"] = np.bincount(gpos[hit], minlength=n).astype("float64")
+    return pd.DataFrame(out, index=census.upns)[list(FEATURES)]

@@ -1,0 +1,83 @@
+"""School moves, transition to secondary and alternative provision, as of a census date.
+
+Only enrolments with ``entry_date < T`` are used, and leaving dates on or after ``T``
+are treated as unknown (see :mod:`features._cohort`).
+
+* ``months_since_secondary_start``: when the main school's phase is ``secondary``,
+  months since the pupil's first entry to a secondary school. When the phase is
+  ``all-through``, ``special``, ``ap`` or blank and the pupil is in Year 7 or above,
+  months since that first secondary entry if there is one, else since 1 September
+  of the pupil's Year 7. ``NaN`` otherwise (``primary``/``middle``: not yet moved).
+* In-year moves: entries to a non-AP school outside the normal August-September
+  admission window, counted over ``[T - 12m, T)`` and ``[T - 24m, T)``. AP
+  placements are counted by ``ever_in_ap`` / ``in_ap_now`` instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._dates import DAYS_PER_MONTH, academic_year_start, days, months_before
+
+FEATURES = (
+    "year_group", "months_since_secondary_start", "schools_ever", "in_year_moves_12m",
+    "in_year_moves_24m", "ever_in_ap", "in_ap_now", "dual_registered",
+    "months_at_current_school",
+)
+
+
+def transition_features(census) -> pd.DataFrame:
+    """Return the transition features of every pupil in ``census``.
+
+    Parameters
+    ----------
+    census : Census
+        From :func:`features._cohort.build_census`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FEATURES`, indexed like ``census.upns``.
+    """
+    n, t = census.n, census.t
+    f = census.frame
+    e = census.enrolments
+    pos = e["pos"].to_numpy()
+    entry = e["entry"].to_numpy()
+    phase = e["phase"].fillna("").to_numpy(dtype=object)
+    is_ap = e["is_ap"].to_numpy(dtype=bool)
+
+    schools = e[["pos", "school"]].drop_duplicates()
+    schools_ever = np.bincount(schools["pos"].to_numpy(), minlength=n)
+
+    month = pd.to_datetime(entry.astype("int64"), unit="D").month.to_numpy()
+    in_year = ~np.isin(month, (8, 9)) & ~is_ap
+    moves = {k: np.bincount(pos[in_year & (entry >= months_before(census.as_of, k))],
+                            minlength=n).astype("float64") for k in (12, 24)}
+
+    first_sec = np.full(n, np.inf)
+    sec = phase == "secondary"
+    np.minimum.at(first_sec, pos[sec], entry[sec])
+    yg = f["year_group"].to_numpy(dtype="int64")
+    y7_year = academic_year_start(census.as_of).year - (yg - 7)
+    since_y7 = days(pd.to_datetime(pd.DataFrame({"year": y7_year, "month": 9, "day": 1})))
+    main_phase = f["main_phase"].fillna("").to_numpy(dtype=object)
+    has_sec = np.isfinite(first_sec)
+    other = ~np.isin(main_phase, ("secondary", "primary", "middle")) & (yg >= 7)
+    start_sec = np.where(main_phase == "secondary", first_sec,
+                         np.where(other, np.where(has_sec, first_sec, since_y7), np.nan))
+    start_sec = np.where(np.isfinite(start_sec), start_sec, np.nan)
+
+    out = pd.DataFrame({
+        "year_group": yg,
+        "months_since_secondary_start": (t - start_sec) / DAYS_PER_MONTH,
+        "schools_ever": schools_ever.astype("float64"),
+        "in_year_moves_12m": moves[12],
+        "in_year_moves_24m": moves[24],
+        "ever_in_ap": np.bincount(pos[is_ap], minlength=n) > 0,
+        "in_ap_now": f["in_ap"].to_numpy(dtype=bool),
+        "dual_registered": f["n_on_roll"].to_numpy() >= 2,
+        "months_at_current_school": (t - f["main_entry"].to_numpy()) / DAYS_PER_MONTH,
+    }, index=census.upns)
+    return out[list(FEATURES)]
