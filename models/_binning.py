@@ -1,0 +1,202 @@
+"""Bands: cut points, category groups and the missing band, learned on training data.
+
+A *band spec* is a plain ``dict`` (so it can be saved and exported as JSON) with keys
+
+- ``name``: the column name;
+- ``kind``: ``"numeric"``, ``"bool"`` or ``"categorical"``;
+- ``cuts``: sorted cut points (numeric and bool). Band ``i`` holds values ``x`` with
+  ``cuts[i-1] <= x < cuts[i]`` (``np.searchsorted(cuts, x, side="right")``);
+- ``levels``: categories with their own band (categorical), in band order;
+- ``other_levels``: rare training categories pooled in the ``other`` band (categorical);
+- ``labels``: one readable label per band. The last band is always ``missing``; for a
+  categorical feature the one before it is ``other`` (rare and unseen categories).
+
+Bool features are numeric 0/1 features with the single cut 0.5 (merged away when a
+monotone constraint makes the two bands equal).
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeClassifier
+
+_INF_VALUES = (
+    "Column {0!r} contains infinite values in {1} row(s). Replace them with NaN (missing) "
+    "or a finite value before fitting or scoring."
+)
+_NOT_NUMERIC = (
+    "Column {0!r} was numeric when the model was fitted, but its values cannot be read as "
+    "numbers now ({1}). Pass the same columns, with the same types, as at fit time."
+)
+
+
+def column_kind(col):
+    """Return the band kind for a pandas column: numeric, bool or categorical."""
+    dtype = col.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if (pd.api.types.is_object_dtype(dtype)
+            and pd.api.types.infer_dtype(col, skipna=True) == "boolean"):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        return "numeric"
+    return "categorical"
+
+
+def to_float(col, name):
+    """Numeric column as a float64 array, NaN for missing; infinite values are refused."""
+    try:
+        if isinstance(col, pd.Series):
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                col = col.astype(object)
+            values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            values = np.asarray(col, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(_NOT_NUMERIC.format(name, exc)) from exc
+    n_inf = int(np.isinf(values).sum())
+    if n_inf:
+        raise ValueError(_INF_VALUES.format(name, n_inf))
+    return values
+
+
+def to_bool_float(col, name):
+    """Bool column as 0.0/1.0, NaN for missing."""
+    series = col if isinstance(col, pd.Series) else pd.Series(np.asarray(col, dtype=object))
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return to_float(series.astype(object).where(series.notna(), np.nan), name)
+
+
+def to_labels(col):
+    """Categorical column as (codes into ``categories``, categories as str, missing mask)."""
+    series = col if isinstance(col, pd.Series) else pd.Series(np.asarray(col, dtype=object))
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    categories = [str(c) for c in series.cat.categories]
+    codes = series.cat.codes.to_numpy()
+    return codes, categories, codes < 0
+
+
+def _nice_cut(t, below, above):
+    """Shortest decimal c with below < c <= above (t, the tree's midpoint, as fallback)."""
+    for k in range(-6, 16):
+        step = 10.0 ** -k
+        c = math.floor(below / step) * step + step
+        c = round(c, k) if k > 0 else c
+        if below < c <= above:
+            return float(c)
+    return float(t) if below < t <= above else float(above)
+
+
+def numeric_labels(cuts, kind):
+    """Readable band labels for cut points (plus the trailing ``missing`` band)."""
+    if kind == "bool":
+        if len(cuts) == 0:
+            return ["no or yes", "missing"]
+        return ["no", "yes", "missing"]
+    if len(cuts) == 0:
+        return ["any value", "missing"]
+    text = [f"{c:g}" if float(f"{c:g}") == c else repr(c) for c in cuts]
+    labels = [f"< {text[0]}"]
+    labels += [f"{lo} to < {hi}" for lo, hi in zip(text[:-1], text[1:])]
+    labels.append(f">= {text[-1]}")
+    return labels + ["missing"]
+
+
+def fit_numeric(values, y, *, max_bands, min_count, direction, random_state):
+    """Cut points from a shallow tree on the observed values (at least min_count per band).
+
+    A cut is the shortest decimal separating the same training values as the tree's
+    threshold when that is short, else the threshold rounded to the fewest significant
+    digits (3 or more) that keep every band at ``min_count`` rows.
+    """
+    seen = ~np.isnan(values)
+    x, t = values[seen], y[seen]
+    cuts = []
+    if x.size >= 2 * min_count and np.unique(x).size > 1 and np.unique(t).size > 1:
+        tree = DecisionTreeClassifier(
+            max_leaf_nodes=max_bands, min_samples_leaf=min_count,
+            monotonic_cst=[int(direction)] if direction else None,
+            random_state=random_state,
+        ).fit(x.reshape(-1, 1), t)
+        thresholds = np.unique(tree.tree_.threshold[tree.tree_.feature >= 0])
+        distinct = np.unique(x)
+        pairs = []
+        for thr in thresholds:
+            i = np.searchsorted(distinct, thr, side="right")
+            if 0 < i < distinct.size:
+                pairs.append((thr, _nice_cut(thr, distinct[i - 1], distinct[i])))
+        # readable cut points: the fewest significant digits (from 3) that keep every band
+        # at min_count rows; the exact cuts (the tree's partition) always do
+        for digits in range(3, 18):
+            cuts = sorted({exact if float(f"{exact:.{digits}g}") == exact
+                           else float(f"{thr:.{digits}g}") for thr, exact in pairs})
+            bands = np.bincount(np.searchsorted(cuts, x, side="right"),
+                                minlength=len(cuts) + 1)
+            if bands.min() >= min_count:
+                break
+        else:
+            cuts = [exact for _, exact in pairs]
+    cuts = sorted(set(cuts))
+    return cuts
+
+
+def fit_bands(name, col, kind, y, *, max_bands, min_count, direction, random_state):
+    """Learn the band spec of one column."""
+    if kind == "categorical":
+        codes, categories, missing = to_labels(col)
+        counts = np.bincount(codes[~missing], minlength=len(categories))
+        levels = sorted(c for c, n in zip(categories, counts) if n >= min_count)
+        other = sorted(c for c, n in zip(categories, counts) if 0 < n < min_count)
+        return {"name": name, "kind": kind, "levels": levels, "other_levels": other,
+                "labels": levels + ["other", "missing"]}
+    if kind == "bool":
+        values = to_bool_float(col, name)
+        seen = values[~np.isnan(values)]
+        cuts = [0.5] if np.unique(seen).size > 1 else []
+    else:
+        values = to_float(col, name)
+        cuts = fit_numeric(values, y, max_bands=max_bands, min_count=min_count,
+                           direction=direction, random_state=random_state)
+    return {"name": name, "kind": kind, "cuts": cuts, "labels": numeric_labels(cuts, kind)}
+
+
+def n_bands(spec):
+    """Number of bands, the missing band included."""
+    return len(spec["labels"])
+
+
+def encode(spec, col):
+    """Integer band codes of one column (0 .. n_bands - 1; the last code is missing)."""
+    missing_code = n_bands(spec) - 1
+    if spec["kind"] == "categorical":
+        codes, categories, missing = to_labels(col)
+        index = {level: i for i, level in enumerate(spec["levels"])}
+        other = missing_code - 1
+        lookup = np.array([index.get(c, other) for c in categories] + [missing_code],
+                          dtype=np.intp)
+        # code -1 (missing) picks the last lookup entry
+        return lookup[codes]
+    if spec["kind"] == "bool":
+        values = to_bool_float(col, spec["name"])
+    else:
+        values = to_float(col, spec["name"])
+    out = np.searchsorted(np.asarray(spec["cuts"], dtype=np.float64), values, side="right")
+    out[np.isnan(values)] = missing_code
+    return out.astype(np.intp, copy=False)
+
+
+def merge_bands(spec, lower):
+    """Return a copy of a numeric/bool spec with bands ``lower`` and ``lower + 1`` merged."""
+    cuts = list(spec["cuts"])
+    del cuts[lower]
+    return {**spec, "cuts": cuts, "labels": numeric_labels(cuts, spec["kind"])}
+
+
+def min_count_from(min_band_size, n_rows):
+    """Minimum rows per band from a fraction (0 < f < 1) or a count."""
+    if isinstance(min_band_size, float) and min_band_size < 1:
+        return max(1, math.ceil(min_band_size * n_rows))
+    return max(1, int(min_band_size))

@@ -1,0 +1,58 @@
+"""Readable views of a fitted scorecard: the card as a DataFrame, text and HTML."""
+
+import html
+
+import numpy as np
+import pandas as pd
+
+
+def scorecard_frame(model):
+    """DataFrame with one row per band: feature, label, band, points, n, rate."""
+    rows = []
+    for spec, label, pts, cnt, rate in zip(model.bands_, model._labels(), model.band_points_,
+                                           model.band_counts_, model.band_rates_):
+        for b, band in enumerate(spec["labels"]):
+            rows.append({"feature": spec["name"], "label": label, "band": band,
+                         "points": int(pts[b]), "n": int(cnt[b]),
+                         "rate": float(rate[b]) if cnt[b] else np.nan})
+    frame = pd.DataFrame(rows, columns=["feature", "label", "band", "points", "n", "rate"])
+    return frame.astype({"points": "int64", "n": "int64", "rate": "float64"})
+
+
+def _header(model):
+    return (f"Risk scorecard: {len(model.bands_)} features, at most {model.max_points} "
+            f"points per band. Score = base {model.intercept_:+.3f} + points; "
+            f"risk = 1 / (1 + exp(-({model.proba_intercept_:.6g} + "
+            f"{model.slope_:.6g} * points))).")
+
+
+def scorecard_text(model):
+    """The card as plain text, in the user's feature labels."""
+    lines = [_header(model)]
+    card = scorecard_frame(model)
+    width = max(card["band"].str.len().max(), 4) + 2
+    for (feature, label), part in card.groupby(["feature", "label"], sort=False):
+        lines.append("")
+        lines.append(label if label == feature else f"{label} ({feature})")
+        for row in part.itertuples():
+            share = "" if row.n == 0 else f"   n={row.n}, rate={row.rate:.1%}"
+            lines.append(f"  {row.band:<{width}}{row.points:>+4d}{share}")
+    return "\n".join(lines)
+
+
+def scorecard_html(model):
+    """The card as an HTML table, in the user's feature labels."""
+    card = scorecard_frame(model)
+    body = []
+    for (feature, label), part in card.groupby(["feature", "label"], sort=False):
+        span = len(part)
+        for i, row in enumerate(part.itertuples()):
+            head = (f'<th rowspan="{span}" style="text-align:left">{html.escape(str(label))}'
+                    "</th>") if i == 0 else ""
+            rate = "" if row.n == 0 else f"{row.rate:.1%}"
+            body.append(f"<tr>{head}<td>{html.escape(row.band)}</td>"
+                        f"<td style='text-align:right'>{row.points:+d}</td>"
+                        f"<td style='text-align:right'>{row.n}</td><td>{rate}</td></tr>")
+    return (f"<div><p>{html.escape(_header(model))}</p><table><thead><tr><th>feature</th>"
+            "<th>band</th><th>points</th><th>n</th><th>rate</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table></div>")

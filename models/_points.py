@@ -1,0 +1,149 @@
+"""From bands to integer points: penalised logistic regression, monotone merges, rounding."""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from ._binning import encode, fit_bands, merge_bands, n_bands
+
+_EPS = 1e-15
+
+
+def sigmoid(z):
+    """The logistic function, written out so that the JSON reference reproduces it exactly."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def log_loss(y, p):
+    """Mean binary log-loss with probabilities clipped away from 0 and 1."""
+    p = np.clip(p, _EPS, 1 - _EPS)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def fit_logistic_1d(z, y, *, n_iter=30):
+    """Unpenalised logistic regression of y on one score: returns (a, b) in a + b * z.
+
+    Rows are pooled by distinct score (scores are few distinct values), then fitted by
+    Newton-Raphson with step halving; (logit(mean y), 0) when z is constant. On separable
+    data the slope grows until the loss stops improving (probabilities stay finite).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    rate = np.clip(y.mean(), 1e-6, 1 - 1e-6)
+    a = float(np.log(rate / (1 - rate)))
+    if np.ptp(z) == 0:
+        return a, 0.0
+    values, inverse = np.unique(z, return_inverse=True)
+    count = np.bincount(inverse).astype(np.float64) / len(z)
+    pos = np.bincount(inverse, weights=y) / len(z)
+    design = np.column_stack([np.ones_like(values), values])
+
+    def loss(beta):
+        p = np.clip(sigmoid(design @ beta), _EPS, 1 - _EPS)
+        return float(-(pos * np.log(p) + (count - pos) * np.log(1 - p)).sum())
+
+    beta = np.array([a, 0.0])
+    current = loss(beta)
+    for _ in range(n_iter):
+        p = sigmoid(design @ beta)
+        grad = design.T @ (count * p - pos)
+        if np.abs(grad).max() < 1e-12:
+            break
+        hess = (design * (count * p * (1 - p))[:, None]).T @ design + 1e-12 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        for _ in range(20):
+            trial = beta - step
+            value = loss(trial)
+            if value <= current:
+                break
+            step = step / 2
+        else:
+            break
+        improved = current - value
+        beta, current = trial, value
+        if improved < 1e-13:
+            break
+    return float(beta[0]), float(beta[1])
+
+
+def one_hot(codes, sizes):
+    """Sparse one-hot design of integer band codes (n, p) -> (n, sum(sizes))."""
+    n, p = codes.shape
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    cols = (codes + offsets).ravel()
+    rows = np.repeat(np.arange(n), p)
+    data = np.ones(n * p)
+    return sp.csr_matrix((data, (rows, cols)), shape=(n, int(sum(sizes))))
+
+
+def _worst_violation(spec, coef, direction):
+    """Index of the lower band of the worst monotone violation, or None."""
+    if spec["kind"] == "categorical" or not direction:
+        return None
+    ordered = coef[:-1]  # the missing band is exempt
+    steps = direction * np.diff(ordered)
+    if steps.size == 0 or steps.min() >= 0:
+        return None
+    return int(np.argmin(steps))
+
+
+def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_points, C,
+             random_state):
+    """Fit bands and integer points on one training set.
+
+    Returns a dict with the band specs, the points per band (int arrays), the unrounded
+    shifted coefficients, the scale, the in-sample calibration (a0, b0) of the integer total
+    and the rounding loss.
+    """
+    specs = [
+        fit_bands(name, col, kind, y, max_bands=max_bands, min_count=min_count,
+                  direction=monotone.get(name, 0), random_state=random_state)
+        for name, col, kind in zip(names, columns, kinds)
+    ]
+    codes = np.column_stack([encode(s, c) for s, c in zip(specs, columns)])
+    while True:
+        sizes = [n_bands(s) for s in specs]
+        design = one_hot(codes, sizes)
+        lr = LogisticRegression(C=C, solver="newton-cholesky", max_iter=200, tol=1e-8)
+        lr.fit(design, y)
+        coefs = np.split(lr.coef_.ravel(), np.cumsum(sizes)[:-1])
+        merged = False
+        for j, spec in enumerate(specs):
+            lower = _worst_violation(spec, coefs[j], monotone.get(spec["name"], 0))
+            if lower is not None:
+                specs[j] = merge_bands(spec, lower)
+                codes[:, j] = encode(specs[j], columns[j])
+                merged = True
+        if not merged:
+            break
+    counts = [np.bincount(codes[:, j], minlength=sizes[j]) for j in range(len(specs))]
+    rates = [np.bincount(codes[:, j], weights=y, minlength=sizes[j]) / np.maximum(cnt, 1)
+             for j, cnt in enumerate(counts)]
+    shifted, intercept = [], float(lr.intercept_[0])
+    for coef, cnt in zip(coefs, counts):
+        ref = coef[cnt > 0].min()
+        shifted.append(np.where(cnt > 0, coef - ref, 0.0))
+        intercept += ref
+    unrounded = intercept + sum(b[codes[:, j]] for j, b in enumerate(shifted))
+    loss_unrounded = log_loss(y, sigmoid(unrounded))
+    top = max((float(b.max()) for b in shifted), default=0.0)
+    best = None
+    for m in range((max_points + 1) // 2, max_points + 1) if top > 0 else [0]:
+        scale = m / top if top > 0 else 1.0
+        points = [np.round(scale * b).astype(np.int64) for b in shifted]
+        total = sum(pts[codes[:, j]] for j, pts in enumerate(points))
+        a0, b0 = fit_logistic_1d(total, y)
+        loss = log_loss(y, sigmoid(a0 + b0 * total))
+        if best is None or loss <= best["loss"] + 1e-12:
+            best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0}
+    return {
+        "specs": specs, "points": best["points"], "coef": shifted, "coef_intercept": intercept,
+        "scale": best["scale"], "a0": best["a0"], "b0": best["b0"],
+        "counts": counts, "rates": rates,
+        "rounding_loss": best["loss"] - loss_unrounded,
+    }
+
+
+def total_points(card, codes):
+    """Integer total score of encoded rows."""
+    return sum(pts[codes[:, j]] for j, pts in enumerate(card["points"]))

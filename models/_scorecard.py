@@ -1,0 +1,429 @@
+"""RiskScorecard: an integer points scorecard with out-of-sample calibrated probabilities."""
+
+import html
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._binning import column_kind, encode, min_count_from
+from ._display import scorecard_frame, scorecard_html, scorecard_text
+from ._explain import contributions, top_reasons
+from ._points import fit_card, fit_logistic_1d, sigmoid, total_points
+
+_PARAM = (
+    "The {0!r} parameter of RiskScorecard must be {1}. Got {2!r} instead. {3}"
+)
+_ONLY_BINARY = (
+    "Only binary classification is supported. The type of the target is {0}. "
+    "RiskScorecard predicts one yes/no outcome: recode y to two classes."
+)
+_ONE_CLASS = (
+    "RiskScorecard needs two classes in y, but y has 1 class ({0}). Fit on a period "
+    "in which the outcome both did and did not happen."
+)
+_NO_ROWS = "Found array with 0 sample(s) (shape={0}) while a minimum of 1 is required."
+_NO_COLUMNS = "Found array with 0 feature(s) (shape={0}) while a minimum of 1 is required."
+_UNKNOWN_FEATURE = (
+    "{0} names feature(s) {1} that are not columns of X. Known columns: {2}. Fix the "
+    "spelling or drop those entries."
+)
+_MONOTONE_CATEGORICAL = (
+    "monotone asks for direction {1} on feature {0!r}, which is categorical (unordered). "
+    "Constrain only numeric or bool features, or use 0 for this one."
+)
+_FEW_FOR_CV = (
+    "The rarer class has {0} row(s), too few for {1}-fold cross-fitting; the score-to-"
+    "probability map was fitted in sample and may be over-confident. Fit on more data."
+)
+
+
+def _is_frame(X):
+    return isinstance(X, pd.DataFrame)
+
+
+class RiskScorecard(ClassifierMixin, BaseEstimator):
+    """Points-based risk scorecard: banded features, integer points, calibrated risk.
+
+    Each numeric feature is cut into a few ordered bands (cut points from a shallow
+    decision tree on the training data, each band holding at least ``min_band_size``
+    rows); categorical levels rarer than that are pooled in an ``other`` band, bool
+    features have a ``no`` and a ``yes`` band, and every feature has a ``missing`` band.
+    A penalised logistic regression on the one-hot bands gives log-odds per band; within
+    each feature the lowest-risk band is the reference (0 points) and the others are
+    scaled and rounded to integer points, at most ``max_points`` per band (the scale with
+    the smallest training log-loss after rounding is kept). The total points map to a
+    probability through a logistic curve with two parameters fitted on cross-fitted
+    (out-of-fold) scores, so probabilities are calibrated out of sample.
+
+    Monotone constraints (``monotone={feature: +1 or -1}``) are enforced on the ordered
+    bands (the missing band is exempt): adjacent bands whose log-odds break the direction
+    are merged and the regression refitted until none do.
+
+    Unseen categories at predict time fall in the ``other`` band; missing values in the
+    ``missing`` band. A band with no training rows (for example ``missing`` when the
+    training data had no missing values) scores 0 points, like the reference band.
+
+    Parameters
+    ----------
+    max_bands : int, default=5
+        Most ordered bands per numeric feature (the missing band not counted).
+    min_band_size : float or int, default=0.05
+        Fewest training rows per band: a fraction of rows if a float below 1, else a count.
+        Categorical levels with fewer rows go to the ``other`` band.
+    monotone : dict or None, default=None
+        ``{feature: +1 | -1 | 0}``: +1 means a higher value never lowers the points.
+    max_points : int, default=10
+        Most points any single band can add.
+    C : float, default=1.0
+        Inverse strength of the L2 penalty of the logistic regression.
+    n_splits : int, default=5
+        Folds of the cross-fitting that calibrates the probabilities.
+    feature_labels : dict or None, default=None
+        ``{feature: "plain English name"}`` used when printing and in reasons.
+    random_state : int, RandomState or None, default=None
+        Seeds the folds of the cross-fitting.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The class labels; ``classes_[1]`` is the outcome scored.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input with string column names only).
+    bands_ : list of dict
+        Band definitions per feature (cut points, category levels, labels).
+    band_points_ : list of ndarray of int
+        Points per band, in the order of ``bands_[j]["labels"]``.
+    band_coef_ : list of ndarray
+        Unrounded log-odds per band relative to the reference band.
+    band_counts_, band_rates_ : list of ndarray
+        Training rows and outcome rate per band.
+    scale_ : float
+        Points per unit of log-odds used for rounding.
+    intercept_ : float
+        Base score in points: ``decision_function = intercept_ + total points``.
+    slope_ : float
+        Log-odds per point: ``predict_proba[:, 1] = 1 / (1 + exp(-slope_ * decision))``.
+    proba_intercept_ : float
+        ``slope_ * intercept_``, the log-odds at 0 points.
+    rounding_loss_ : float
+        Training log-loss of the rounded score (refitted intercept and slope) minus that of
+        the unrounded logistic regression.
+    scorecard_ : DataFrame
+        The card, one row per band: feature, label, band, points, n, rate.
+    points_ : Series
+        Points indexed by (feature, band).
+    n_splits_ : int
+        Folds actually used for the cross-fitted calibration (0 when fitted in sample).
+
+    See Also
+    --------
+    BoostedRiskModel : the gradient-boosted challenger.
+    apply_json : score with the exported card, without this class.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from models import RiskScorecard
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"absence": rng.uniform(0, 0.4, 400),
+    ...                   "sen": rng.choice(["none", "K", "E"], 400)})
+    >>> y = (rng.uniform(size=400) < 0.1 + X["absence"]).astype(int)
+    >>> card = RiskScorecard(monotone={"absence": 1}, random_state=0).fit(X, y)
+    >>> list(card.scorecard_.columns)
+    ['feature', 'label', 'band', 'points', 'n', 'rate']
+    >>> parts = card.explain(X)
+    >>> bool(np.allclose(parts.sum(axis=1) + card.intercept_, card.decision_function(X)))
+    True
+    """
+
+    def __init__(self, *, max_bands=5, min_band_size=0.05, monotone=None, max_points=10,
+                 C=1.0, n_splits=5, feature_labels=None, random_state=None):
+        self.max_bands = max_bands
+        self.min_band_size = min_band_size
+        self.monotone = monotone
+        self.max_points = max_points
+        self.C = C
+        self.n_splits = n_splits
+        self.feature_labels = feature_labels
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    # ----------------------------------------------------------------- validation
+    def _check_params(self):
+        def bad(name, allowed, fix):
+            raise ValueError(_PARAM.format(name, allowed, getattr(self, name), fix))
+
+        def is_int(v):
+            return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+        if not is_int(self.max_bands) or self.max_bands < 2:
+            bad("max_bands", "an int >= 2", "Use for example max_bands=5.")
+        size = self.min_band_size
+        if isinstance(size, bool) or not isinstance(size, numbers.Real) or not (
+                (is_int(size) and size >= 1) or (0 < size < 1)):
+            bad("min_band_size", "a fraction in (0, 1) or a whole number of rows >= 1",
+                "Use for example min_band_size=0.05 (5% of rows).")
+        if not is_int(self.max_points) or self.max_points < 1:
+            bad("max_points", "an int >= 1", "Use max_points=1 for a yes/no checklist.")
+        if isinstance(self.C, bool) or not isinstance(self.C, numbers.Real) or not self.C > 0:
+            bad("C", "a float > 0", "Use for example C=1.0 (larger means less penalty).")
+        if not is_int(self.n_splits) or self.n_splits < 2:
+            bad("n_splits", "an int >= 2", "Use for example n_splits=5.")
+        for name in ("monotone", "feature_labels"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), dict):
+                bad(name, "a dict keyed by feature name, or None",
+                    "For example {'absence': 1}.")
+        for key, value in (self.monotone or {}).items():
+            if value not in (-1, 0, 1):
+                raise ValueError(_PARAM.format(
+                    "monotone", "a dict of directions -1, 0 or +1", {key: value},
+                    "Use +1 when a higher value never lowers the risk."))
+
+    def _check_y(self, y):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(_ONLY_BINARY.format(y_type))
+        classes, y_int = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(_ONE_CLASS.format(classes[0]))
+        return classes, y_int.astype(np.float64)
+
+    def _columns_fit(self, X, y):
+        if _is_frame(X):
+            X, y = validate_data(self, X, y, skip_check_array=True)
+            if X.shape[0] == 0:
+                raise ValueError(_NO_ROWS.format(X.shape))
+            if X.shape[1] == 0:
+                raise ValueError(_NO_COLUMNS.format(X.shape))
+            check_consistent_length(X, y)
+            names = [str(c) for c in X.columns]
+            columns = [X.iloc[:, j] for j in range(X.shape[1])]
+            kinds = [column_kind(c) for c in columns]
+        else:
+            X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan")
+            names = [f"x{j}" for j in range(X.shape[1])]
+            columns = [X[:, j] for j in range(X.shape[1])]
+            kinds = ["numeric"] * X.shape[1]
+        return columns, kinds, names, y
+
+    def _encode(self, X):
+        """Integer band codes (n, p) and the row index of X."""
+        check_is_fitted(self)
+        if _is_frame(X):
+            validate_data(self, X, reset=False, skip_check_array=True)
+            columns = [X.iloc[:, j] for j in range(X.shape[1])]
+            index = X.index
+        else:
+            numeric = all(s["kind"] != "categorical" for s in self.bands_)
+            X = validate_data(self, X, reset=False,
+                              dtype=np.float64 if numeric else None,
+                              ensure_all_finite="allow-nan" if numeric else False)
+            columns = [X[:, j] for j in range(X.shape[1])]
+            index = pd.RangeIndex(X.shape[0])
+        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp)
+        for j, (spec, col) in enumerate(zip(self.bands_, columns)):
+            codes[:, j] = encode(spec, col)
+        return codes, index
+
+    # ----------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Learn bands, points and the calibrated score-to-probability map.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Numeric, bool, categorical or string columns; NaN allowed.
+        y : array-like of shape (n_samples,)
+            Binary outcome.
+
+        Returns
+        -------
+        self : RiskScorecard
+            The fitted scorecard.
+        """
+        self._check_params()
+        columns, kinds, names, y = self._columns_fit(X, y)
+        classes, y = self._check_y(y)
+        for param in ("monotone", "feature_labels"):
+            unknown = sorted(set(getattr(self, param) or {}) - set(names))
+            if unknown:
+                raise ValueError(_UNKNOWN_FEATURE.format(param, unknown, names))
+        monotone = {k: int(v) for k, v in (self.monotone or {}).items() if v}
+        for name, kind in zip(names, kinds):
+            if kind == "categorical" and name in monotone:
+                raise ValueError(_MONOTONE_CATEGORICAL.format(name, monotone[name]))
+        seed = self.random_state
+        if isinstance(seed, np.random.RandomState):
+            seed = seed.randint(np.iinfo(np.int32).max)
+        settings = dict(max_bands=self.max_bands, monotone=monotone,
+                        max_points=self.max_points, C=float(self.C), random_state=seed)
+        n = len(y)
+
+        def card_on(rows):
+            cols = [c.iloc[rows] if isinstance(c, pd.Series) else c[rows] for c in columns]
+            card = fit_card(cols, kinds, names, y[rows],
+                            min_count=min_count_from(self.min_band_size, len(rows)),
+                            **settings)
+            return card
+
+        def codes_of(card, rows):
+            return np.column_stack([
+                encode(s, c.iloc[rows] if isinstance(c, pd.Series) else c[rows])
+                for s, c in zip(card["specs"], columns)])
+
+        n_splits = min(self.n_splits, int(np.bincount(y.astype(int)).min()))
+        if n_splits >= 2:
+            folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            z = np.empty(n)
+            for train, test in folds.split(np.zeros(n), y):
+                card = card_on(train)
+                z[test] = card["a0"] + card["b0"] * total_points(card, codes_of(card, test))
+            a, b = fit_logistic_1d(z, y)
+        else:
+            warnings.warn(_FEW_FOR_CV.format(int(np.bincount(y.astype(int)).min()),
+                                             self.n_splits), UserWarning, stacklevel=2)
+            n_splits, a, b = 0, 0.0, 1.0
+        card = card_on(np.arange(n))
+        proba_intercept, slope = a + b * card["a0"], b * card["b0"]
+        if not slope > 1e-6:
+            rate = np.clip(y.mean(), 1e-6, 1 - 1e-6)
+            proba_intercept, slope = float(np.log(rate / (1 - rate))), 1e-6
+
+        self.classes_ = classes
+        self.bands_ = card["specs"]
+        self.band_points_ = card["points"]
+        self.band_coef_ = card["coef"]
+        self.band_counts_ = card["counts"]
+        self.band_rates_ = card["rates"]
+        self.scale_ = float(card["scale"])
+        self.proba_intercept_ = float(proba_intercept)
+        self.slope_ = float(slope)
+        self.intercept_ = self.proba_intercept_ / self.slope_
+        self.rounding_loss_ = float(card["rounding_loss"])
+        self.n_splits_ = n_splits
+        return self
+
+    # ------------------------------------------------------------------- predict
+    def _labels(self):
+        labels = self.feature_labels or {}
+        return [labels.get(s["name"], s["name"]) for s in self.bands_]
+
+    def score_points(self, X):
+        """Integer total points per row (without the base score ``intercept_``)."""
+        codes, _ = self._encode(X)
+        return total_points({"points": self.band_points_}, codes)
+
+    def decision_function(self, X):
+        """Total score: ``intercept_`` plus the points of every feature's band.
+
+        ``decision_function(X) > 0`` exactly when the predicted risk exceeds 0.5.
+        """
+        return self.score_points(X) + self.intercept_
+
+    def predict_proba(self, X):
+        """Calibrated probabilities, a monotone map of the total points.
+
+        ``p = 1 / (1 + exp(-(proba_intercept_ + slope_ * points)))``.
+        """
+        points = self.score_points(X)
+        p = sigmoid(self.proba_intercept_ + self.slope_ * points)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        """Class with the larger probability (the outcome when the risk exceeds 0.5)."""
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(int)]
+
+    # ------------------------------------------------------------------- reading
+    @property
+    def scorecard_(self):
+        """DataFrame, one row per band: feature, label, band, points, n, rate."""
+        check_is_fitted(self)
+        return scorecard_frame(self)
+
+    @property
+    def points_(self):
+        """Series of points indexed by (feature, band)."""
+        card = self.scorecard_
+        return card.set_index(["feature", "band"])["points"]
+
+    def explain(self, X):
+        """Points each feature adds to each row's score.
+
+        Returns
+        -------
+        DataFrame
+            One column per feature, index as X (a RangeIndex for arrays);
+            ``explain(X).sum(axis=1) + intercept_ == decision_function(X)`` exactly.
+        """
+        codes, index = self._encode(X)
+        names = [s["name"] for s in self.bands_]
+        return pd.DataFrame(contributions(self.band_points_, codes), index=index,
+                            columns=names)
+
+    def reasons(self, X, k=3):
+        """Plain-English reasons: the ``k`` bands adding the most points to each row.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``reason_1`` .. ``reason_k``, for example
+            ``"Absence last 12 months 0.16 to < 0.25: +3 points"``; an empty string
+            where a row has fewer than ``k`` bands adding points. Ties keep card order.
+        """
+        codes, index = self._encode(X)
+        return top_reasons(self.band_points_, self.bands_, self._labels(), codes, k, index)
+
+    def to_json(self, path=None):
+        """The portable scorecard as a JSON string (see ``models/SCORECARD_JSON.md``).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Also write the JSON to this file.
+        """
+        from ._export import to_json
+
+        return to_json(self, path)
+
+    def __str__(self):
+        try:
+            check_is_fitted(self)
+        except ValueError:
+            return repr(self)
+        return scorecard_text(self)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """Notebooks show the fitted card (the estimator diagram before fitting)."""
+        try:
+            check_is_fitted(self)
+        except ValueError:
+            return super()._repr_mimebundle_(**kwargs)
+        return {"text/plain": repr(self), "text/html": scorecard_html(self)}
+
+    def _repr_html_(self):
+        try:
+            check_is_fitted(self)
+        except ValueError:
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        return scorecard_html(self)

@@ -1,0 +1,66 @@
+"""Explanations: agreement with shap, and the booster's shap contributions."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+
+from models import BoostedRiskModel
+from models._points import one_hot
+
+
+def test_contributions_agree_with_shap_linear(fitted, sim_train):
+    """On the one-hot banded design with the integer points as coefficients, shap's
+    LinearExplainer equals explain() minus its background mean (centring)."""
+    X = sim_train[0]
+    codes, _ = fitted._encode(X)
+    sizes = [len(p) for p in fitted.band_points_]
+    design = one_hot(codes, sizes).toarray()
+    coef = np.concatenate(fitted.band_points_).astype(float)
+    background = shap.maskers.Independent(design, max_samples=len(design))
+    explainer = shap.LinearExplainer((coef, fitted.intercept_), background)
+    rows = slice(0, 200)
+    phi = explainer.shap_values(design[rows])
+    starts = np.cumsum([0] + sizes)
+    by_feature = np.column_stack([phi[:, a:b].sum(axis=1)
+                                  for a, b in zip(starts[:-1], starts[1:])])
+    parts = fitted.explain(X)
+    centred = parts.iloc[rows] - parts.mean(axis=0)
+    np.testing.assert_allclose(by_feature, centred.to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(explainer.expected_value,
+                               fitted.decision_function(X).mean(), atol=1e-9)
+
+
+def test_boosted_explain_is_additive_log_odds(sim_train):
+    X, y, _ = sim_train
+    m = BoostedRiskModel(max_iter=30, cv=2, random_state=0).fit(X, y)
+    parts = m.explain(X.iloc[:100])
+    assert list(parts.columns) == list(X.columns) and parts.index.equals(X.index[:100])
+    raw = m.booster_.decision_function(m._matrix_known(X.iloc[:100]))
+    base = shap.TreeExplainer(m.booster_).expected_value
+    np.testing.assert_allclose(parts.sum(axis=1) + np.ravel(base)[-1], raw, atol=1e-6)
+    proba = m.predict_proba(X)[:, 1]
+    assert proba.min() > 0 and proba.max() < 1
+    unseen = X.iloc[:3].assign(sen=pd.Series(["?", None, "K"], dtype="category",
+                                             index=X.index[:3]))
+    assert np.isfinite(m.predict_proba(unseen)).all()
+
+
+def test_boosted_errors(sim_train):
+    from models._boosted import _BAD_METHOD, _ONE_CLASS
+
+    X, y, _ = sim_train
+    with pytest.raises(ValueError, match=re.escape(_BAD_METHOD.format("platt"))):
+        BoostedRiskModel(method="platt").fit(X, y)
+    with pytest.raises(ValueError, match=re.escape(_ONE_CLASS.format(0))):
+        BoostedRiskModel().fit(X, np.zeros(len(y), dtype=int))
+
+
+def test_boosted_all_missing_column(sim_train):
+    X, y, _ = sim_train
+    X = X.assign(empty=np.nan)
+    m = BoostedRiskModel(max_iter=5, cv=2, random_state=0).fit(X, y)
+    assert m.empty_columns_.tolist() == [X.shape[1] - 1]
+    assert np.isfinite(m.predict_proba(X)).all()
