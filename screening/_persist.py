@@ -12,35 +12,18 @@ from pathlib import Path
 import skops.io as sio
 
 import models
+from models import ModelVersionError, UntrustedTypesError
 
 from ._screener import Screener
 
 FILE_FORMAT = "pupil-risk-screening/screener"
 FILE_FORMAT_VERSION = 1
 
-_UNTRUSTED = (
-    "{path} contains types this library does not trust: {types}. A skops file can only "
-    "build the types it is allowed to. If you made this file yourself with a custom model, "
-    "inspect it with skops.io.get_untrusted_types(file=...) and pass "
-    "trusted=[...] naming exactly those types; never trust a file from an unknown source."
-)
 _NOT_A_SCREENER = (
     "{path} is not a screener file written by screening.save (format {got!r}). Use "
     "models.load_model for a bare model file."
 )
 _NOT_FITTED_SAVE = "Only a fitted Screener can be saved; call fit(records, as_of=[...]) first."
-
-
-class ModelVersionError(ValueError):
-    """The file was written by a different version of the library."""
-
-    def __init__(self, path, saved, installed):
-        self.saved, self.installed = saved, installed
-        super().__init__(
-            f"{path} was saved by pupil-risk-screening {saved}; this is {installed}. Re-fit "
-            f"the screener with this version (screening fit ...), or install version {saved} "
-            "to load it."
-        )
 
 
 def _version():
@@ -105,8 +88,10 @@ def load(path, *, trusted=None) -> Screener:
 
     Raises
     ------
+    models.UntrustedTypesError
+        If the file holds types that are not trusted (a ``ValueError``).
     ValueError
-        If the file holds types that are not trusted, or is not a screener file.
+        If the file is not a screener file.
     ModelVersionError
         If the file was written by another version of the library.
     """
@@ -114,7 +99,7 @@ def load(path, *, trusted=None) -> Screener:
     allowed = set(models.TRUSTED_TYPES) | set(trusted or [])
     untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in allowed]
     if untrusted:
-        raise ValueError(_UNTRUSTED.format(path=path, types=untrusted))
+        raise UntrustedTypesError(path, untrusted)
     payload = sio.load(path, trusted=sorted(allowed))
     fmt = payload.get("format") if isinstance(payload, dict) else None
     if fmt != FILE_FORMAT:
