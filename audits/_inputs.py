@@ -1,0 +1,234 @@
+"""Turn the user's columns, arrays and Series into aligned numpy arrays.
+
+Groups become integer codes plus string labels. Missing group values become
+an explicit ``"Unknown"`` group (merged with a real group of that name, if any).
+Intersections combine codes, and are labelled ``"sex × fsm"`` / ``"F × True"``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import _messages as msg
+
+UNKNOWN = "Unknown"
+JOIN = " × "
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One audited attribute: a code per row and a label per code."""
+
+    name: str
+    codes: np.ndarray  # int64, one per row, in 0..len(labels)-1
+    labels: tuple[str, ...]
+    subsets: tuple = ()  # index arrays of groups summing to a shown total (intersections)
+
+
+def column(frame: pd.DataFrame, value, role: str) -> pd.Series | None:
+    """Return ``value`` as a Series aligned with ``frame`` (or None)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value not in frame.columns:
+            cols = ", ".join(map(repr, list(frame.columns)[:20]))
+            raise KeyError(msg._COLUMN_MISSING.format(value, role, cols))
+        return frame[value]
+    if isinstance(value, (pd.Series, pd.Index)):
+        s = pd.Series(value) if isinstance(value, pd.Index) else value
+        if len(s) != len(frame):
+            raise ValueError(msg._LENGTH_MISMATCH.format(role, len(s), len(frame)))
+        if isinstance(value, pd.Index) or s.index.equals(frame.index):
+            return pd.Series(s.to_numpy(), index=frame.index, name=s.name)
+        if s.index.is_unique and frame.index.is_unique and s.index.sort_values().equals(
+            frame.index.sort_values()
+        ):
+            return s.reindex(frame.index)
+        raise ValueError(msg._INDEX_MISMATCH.format(role))
+    arr = np.asarray(value)
+    if arr.ndim != 1 or len(arr) != len(frame):
+        raise ValueError(msg._LENGTH_MISMATCH.format(role, arr.size, len(frame)))
+    return pd.Series(arr, index=frame.index)
+
+
+def binary(series: pd.Series, role: str) -> np.ndarray:
+    """0/1 or boolean values as a bool array; errors on missing or other values."""
+    na = series.isna().to_numpy()
+    if na.any():
+        raise ValueError(msg._MISSING_VALUES.format(role, int(na.sum()), int(np.argmax(na))))
+    values = series.to_numpy()
+    if values.dtype == bool:
+        return values
+    try:
+        num = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        num = None
+    if num is None:
+        bad = [v for v in values if v not in (0, 1)]
+        raise ValueError(msg._BINARY_VALUES.format(role, len(bad), bad[0]))
+    bad_mask = (num != 0) & (num != 1)
+    if bad_mask.any():
+        raise ValueError(
+            msg._BINARY_VALUES.format(role, int(bad_mask.sum()), values[np.argmax(bad_mask)])
+        )
+    return num == 1
+
+
+def numeric(series: pd.Series, role: str) -> np.ndarray:
+    """A float array; errors on missing or non-numeric values."""
+    if not (pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
+        series.dtype
+    )):
+        raise TypeError(msg._SCORE_VALUES.format(series.dtype))
+    na = series.isna().to_numpy()
+    if na.any():
+        raise ValueError(msg._MISSING_VALUES.format(role, int(na.sum()), int(np.argmax(na))))
+    return series.to_numpy(dtype=float)
+
+
+def flags_from_score(score: np.ndarray, capacity=None, threshold=None) -> np.ndarray:
+    """Flags from a score: the top ``capacity`` rows, or ``score >= threshold``.
+
+    Ties are broken deterministically: higher score first, then earlier row.
+
+    >>> flags_from_score(np.array([0.2, 0.9, 0.5, 0.9]), capacity=2)
+    array([False,  True, False,  True])
+    >>> flags_from_score(np.array([0.2, 0.9, 0.5, 0.9]), capacity=0.75)
+    array([False,  True,  True,  True])
+    >>> flags_from_score(np.array([0.2, 0.9, 0.5]), threshold=0.5)
+    array([False,  True,  True])
+    """
+    n = len(score)
+    if capacity is not None and threshold is not None:
+        raise ValueError(msg._CAPACITY_AND_THRESHOLD)
+    if threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not (
+            math.isfinite(threshold)
+        ):
+            raise ValueError(msg._THRESHOLD_VALUE.format(threshold))
+        return score >= threshold
+    if capacity is None:
+        raise ValueError(msg._NEED_CAPACITY)
+    if isinstance(capacity, bool) or not isinstance(capacity, numbers.Real):
+        raise ValueError(msg._CAPACITY_VALUE.format(capacity, n))
+    if 0 < capacity < 1:
+        k = int(math.floor(capacity * n + 0.5))  # nearest whole pupil, halves up
+    elif float(capacity).is_integer() and 1 <= capacity <= n:
+        k = int(capacity)
+    else:
+        raise ValueError(msg._CAPACITY_VALUE.format(capacity, n))
+    order = np.lexsort((np.arange(n), -score))  # score desc, then row position
+    out = np.zeros(n, dtype=bool)
+    out[order[:k]] = True
+    return out
+
+
+def encode(series: pd.Series, name: str) -> Grouping:
+    """Integer codes and string labels for one group column.
+
+    Categorical columns keep their category order (unused categories are
+    kept as empty groups); other columns are sorted. Missing values become
+    ``"Unknown"``, listed last.
+
+    >>> g = encode(pd.Series(["F", None, "M", "F"]), "sex")
+    >>> g.labels, g.codes.tolist()
+    (('F', 'M', 'Unknown'), [0, 2, 1, 0])
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        uniques = list(series.cat.categories)
+    else:
+        try:
+            codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+        except TypeError:  # mixed types that cannot be sorted together
+            s = series.astype(object).where(series.notna(), None)
+            s = s.map(lambda v: None if v is None else str(v))
+            codes, uniques = pd.factorize(s, sort=True, use_na_sentinel=True)
+        codes = np.asarray(codes, dtype=np.int64)
+        uniques = list(uniques)
+    labels = [str(u) for u in uniques]
+    if len(set(labels)) != len(labels):  # e.g. 1 and "1": merge by label
+        merged, remap = [], []
+        for lab in labels:
+            if lab not in merged:
+                merged.append(lab)
+            remap.append(merged.index(lab))
+        codes = np.where(codes >= 0, np.asarray(remap, dtype=np.int64)[codes], -1)
+        labels = merged
+    missing = codes < 0
+    if missing.any():
+        if UNKNOWN in labels:
+            codes = np.where(missing, labels.index(UNKNOWN), codes)
+        else:
+            codes = np.where(missing, len(labels), codes)
+            labels.append(UNKNOWN)
+    return Grouping(name=name, codes=codes, labels=tuple(labels))
+
+
+def intersect(parts: list[Grouping]) -> Grouping:
+    """The intersection of several groupings; only combinations that occur are kept.
+
+    >>> a = encode(pd.Series(["F", "M", "F"]), "sex")
+    >>> b = encode(pd.Series([True, False, False]), "fsm")
+    >>> g = intersect([a, b])
+    >>> g.name, g.labels
+    ('sex × fsm', ('F × False', 'F × True', 'M × False'))
+    """
+    combined = np.zeros(len(parts[0].codes), dtype=np.int64)
+    for p in parts:
+        combined = combined * len(p.labels) + p.codes
+    uniq, codes = np.unique(combined, return_inverse=True)
+    labels, comp = [], []
+    for u in uniq:
+        pieces, idx = [], []
+        for p in reversed(parts):
+            u, r = divmod(int(u), len(p.labels))
+            pieces.append(p.labels[r])
+            idx.append(r)
+        labels.append(JOIN.join(reversed(pieces)))
+        comp.append(tuple(reversed(idx)))
+    comp = np.array(comp, dtype=np.int64).reshape(len(uniq), len(parts))
+    subsets = [np.arange(len(uniq))]
+    for axis in range(len(parts)):  # cells sharing all other components sum to a margin
+        others = np.delete(comp, axis, axis=1)
+        _, key = np.unique(others, axis=0, return_inverse=True)
+        for k in np.unique(key):
+            members = np.nonzero(key.ravel() == k)[0]
+            if len(members) > 1:
+                subsets.append(members)
+    name = JOIN.join(p.name for p in parts)
+    return Grouping(name=name, codes=codes.astype(np.int64).ravel(), labels=tuple(labels),
+                    subsets=tuple(subsets))
+
+
+def groupings(frame: pd.DataFrame, groups, intersections=None) -> list[Grouping]:
+    """All audited attributes: each group column, then each intersection."""
+    if isinstance(groups, (str, pd.Series)):
+        groups = [groups]
+    if isinstance(groups, pd.DataFrame):
+        groups = [groups[c].rename(str(c)) for c in groups.columns]
+    groups = list(groups) if groups is not None else []
+    if not groups:
+        raise ValueError(msg._NO_GROUPS)
+    out: dict[str, Grouping] = {}
+    for g in groups:
+        if isinstance(g, str):
+            name = g
+        elif isinstance(g, pd.Series) and g.name is not None:
+            name = str(g.name)
+        else:
+            raise TypeError(msg._GROUP_SPEC.format(g))
+        out[name] = encode(column(frame, g, "groups"), name)
+    for spec in intersections or ():
+        if isinstance(spec, str) or len(spec) < 2 or not all(isinstance(s, str) for s in spec):
+            raise ValueError(msg._INTERSECTION_SPEC.format(spec))
+        parts = [out[s] if s in out else encode(column(frame, s, "intersections"), s)
+                 for s in spec]
+        g = intersect(parts)
+        out[g.name] = g
+    return list(out.values())

@@ -1,0 +1,107 @@
+"""Error and note texts of the audits package.
+
+Every message says what is wrong, where, and how to fix it. Tests match on
+these constants, so change the wording here and nowhere else.
+"""
+
+# --- errors -------------------------------------------------------------------
+_FRAME_TYPE = (
+    "audit() needs a pandas DataFrame as `frame`; got {0}. "
+    "Wrap your data first, e.g. pandas.DataFrame(data)."
+)
+_NO_GROUPS = (
+    "audit() needs at least one group column in `groups`; got none. "
+    "Pass e.g. groups=['sex', 'fsm']."
+)
+_GROUP_SPEC = (
+    "Each entry of `groups` must be a column name of `frame` or a named pandas Series "
+    "aligned with it; got {0!r}. Pass a column name, or give the Series a name."
+)
+_COLUMN_MISSING = (
+    "Column {0!r} (given as `{1}`) is not in frame. Available columns: {2}. "
+    "Check the spelling, or pass the values as an array aligned with frame."
+)
+_LENGTH_MISMATCH = (
+    "`{0}` has {1} values but frame has {2} rows; pass one value per row of frame "
+    "(same order), or a column name."
+)
+_INDEX_MISMATCH = (
+    "`{0}` is a pandas object whose index does not match frame.index. "
+    "Align it first (e.g. series.reindex(frame.index)) or pass series.to_numpy() "
+    "to align by position."
+)
+_NEED_FLAG_OR_SCORE = (
+    "audit() needs `flag` (who was flagged) or `score` (a risk score); got neither. "
+    "Pass flag='flagged', or score='risk' with capacity= or threshold=."
+)
+_NEED_CAPACITY = (
+    "Only `score` was given, so audit() cannot tell who is flagged. "
+    "Pass capacity= (a fraction 0 < c < 1 of rows, or a whole number of pupils) "
+    "or threshold= (flag when score >= threshold), or pass flag=."
+)
+_FLAG_AND_RULE = (
+    "Pass either `flag` or a flagging rule (`capacity` / `threshold`), not both; "
+    "got flag and {0}. Drop one of them."
+)
+_CAPACITY_AND_THRESHOLD = (
+    "Pass either `capacity` or `threshold`, not both. Keep the one that defines your flags."
+)
+_CAPACITY_VALUE = (
+    "`capacity` must be a fraction 0 < c < 1 or a whole number 1 <= c <= {1} (rows in frame); "
+    "got {0!r}. For 5% use capacity=0.05; for 30 pupils use capacity=30."
+)
+_THRESHOLD_VALUE = "`threshold` must be a finite number; got {0!r}. E.g. threshold=0.2."
+_BINARY_VALUES = (
+    "`{0}` must hold only 0/1 or True/False; found {1} other value(s), e.g. {2!r}. "
+    "Convert it first, e.g. (frame[col] == 'Y')."
+)
+_MISSING_VALUES = (
+    "`{0}` has {1} missing value(s) (first at row position {2}). "
+    "Drop those rows or fill them before auditing; missing {0} cannot be counted."
+)
+_SCORE_VALUES = (
+    "`score` must be numeric; got dtype {0}. Pass a probability or points column."
+)
+_MIN_CELL = "`min_cell` must be an int >= 0; got {0!r}. Use min_cell=10 (default) or 0 to disable."
+_N_BOOT = "`n_boot` must be an int >= 0 (0 skips intervals); got {0!r}. Use n_boot=1000."
+_CI = "`ci` must be a number strictly between 0 and 1; got {0!r}. Use ci=0.95."
+_REFERENCE_TYPE = (
+    "`reference` must be a dict {{attribute: group}}, e.g. {{'sex': 'F'}}; got {0!r}."
+)
+_REFERENCE_ATTRIBUTE = (
+    "reference names attribute {0!r}, which is not audited. Audited attributes: {1}. "
+    "Use one of these names (intersections are named like 'sex × fsm')."
+)
+_REFERENCE_GROUP = (
+    "reference group {1!r} for attribute {0!r} does not occur in the data. "
+    "Groups present: {2}. Use one of these labels."
+)
+_INTERSECTION_SPEC = (
+    "Each entry of `intersections` must be a tuple of two or more group column names, "
+    "e.g. ('sex', 'fsm'); got {0!r}."
+)
+_EMPTY_FRAME = "frame has no rows; there is nothing to audit. Check the filter that built it."
+_CONTROL_SPEC = (
+    "`controls` must be a column name or a list of column names (e.g. ['school']); got {0!r}."
+)
+_UNKNOWN_CONTROL = (
+    "breakdown({0!r}): no such control. Controls in this report: {1}. "
+    "Pass controls=[...] to audit() to add one."
+)
+
+# --- notes shown in the `note` column ------------------------------------------
+NOTE_SUPPRESSED = (
+    "suppressed: fewer than {0} pupils, or needed to stop a suppressed cell being recovered"
+)
+NOTE_EMPTY = "no pupils in this group"
+NOTE_FLAG_HIDDEN = "flag counts and rates hidden: a count between 1 and {0}"
+NOTE_OUTCOME_HIDDEN = "outcome counts and rates hidden: a count between 1 and {0}"
+NOTE_REFERENCE = "reference group"
+NOTE_NO_FLAGS = "no pupils flagged: ratio interval undefined"
+NOTE_REF_NO_FLAGS = "reference group has no flags: flag ratios undefined"
+NOTE_NO_POSITIVES = "no outcome positives: tpr, fnr, auc undefined"
+NOTE_NO_NEGATIVES = "no outcome negatives: fpr, auc undefined"
+NOTE_REF_NO_POSITIVES = "reference group has no outcome positives: base ratio undefined"
+NOTE_ZERO_BASE = "outcome rate is zero: amplification undefined"
+NOTE_PARTIAL_BOOT = "interval from {0} of {1} resamples (others undefined)"
+NOTE_REF_ABSENT = "reference group absent or hidden here: ratios undefined"
