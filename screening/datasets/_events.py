@@ -1,0 +1,178 @@
+"""Suspensions and permanent exclusions: a piecewise-constant hazard, known in advance.
+
+How the oracle stays exact
+--------------------------
+Time is cut into *regimes*. Regime ``r`` has a state day ``t_r`` (day 0 for the first
+regime, then each autumn census ``T_k``) and covers days ``[B_r, B_{r+1})`` with
+``B_k = max(T_k, T_{k-1} + 12 months)``. Its hazard is fixed from what the generator
+knows before ``t_r`` (characteristics, latent propensity this term, SEN status, school,
+suspensions before ``t_r``); it may change on 1 September (next year group, planned
+school) but only in a way already decided at ``t_r``. Within a regime suspensions and
+permanent exclusions are independent Poisson processes over the pupil's school days.
+
+So the 12-month window after census ``T_k`` sees regime ``k-1`` on ``[T_k, B_k)`` and
+regime ``k`` on ``[B_k, T_k + 12 months)``, both decided before ``T_k``; the probability
+of at least one event is ``1 - exp(-integrated hazard)`` exactly, and the records are
+drawn from that very process. Only the first permanent exclusion of a pupil is recorded as
+permanent (later ones are recorded as suspensions at the AP), which keeps the
+``target="permanent"`` probability exact too (zero after a first exclusion). Events that
+fall between a permanent exclusion and the start of the AP place are dropped: that never
+changes the outcome of a pupil in a census cohort (an exclusion already happened in
+their window, or they are off roll at the census).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._calendar import SchoolCalendar
+from ._population import AP, ETHNICITY, NEED_CODES, NEVER, SPECIAL, school_at, sen_status_at
+
+_ETH_SUSP = np.array([v[3] for v in ETHNICITY.values()], dtype=np.float32)
+_SEMH = int(np.searchsorted(NEED_CODES, "SEMH"))
+
+# log-rate (suspensions per school year) by year group R, 1..11; calibrated so that the
+# share of pupils with >= 1 suspension in 12 months is near the national 2016/17 figures.
+BASE = np.array([-7.05, -6.58, -6.42, -6.26, -6.07, -5.8, -5.93, -4.59, -4.2, -4.01, -3.89, -4.19])
+COEF = dict(male=0.47, fsm=0.62, lac=0.4, eal=-0.35, z=0.7, sen_k=0.45, sen_e=-0.3,
+            semh=0.4, past_year=0.9, ever=0.35, moved=0.35)
+# permanent exclusions per suspension, by year group
+PERM_SHARE = 1.3 * np.array([0.01, 0.015, 0.015, 0.018, 0.02, 0.02, 0.018, 0.015, 0.018, 0.021,
+                             0.024, 0.018])
+SCHOOL_YEAR_DAYS = 190.0
+
+
+class Regime:
+    """One regime: pieces ``(lo, hi, rate_susp, rate_perm)`` of inclusive day indexes."""
+
+    def __init__(self, state_day, lo, hi):
+        self.state_day, self.lo, self.hi = state_day, lo, hi
+        self.pieces = []
+
+
+def regime_bounds(census_idx, plus12_idx, first_day, end_day):
+    """Return ``[(state_day, lo, hi), ...]`` for every regime (``hi`` inclusive)."""
+    starts = [first_day, census_idx[0]]
+    for k in range(1, len(census_idx)):
+        starts.append(max(census_idx[k], plus12_idx[k - 1]))
+    ends = starts[1:] + [max(end_day, plus12_idx[-1]) + 1]
+    states = [first_day] + list(census_idx)
+    return [(s, lo, hi - 1) for s, lo, hi in zip(states, starts, ends)]
+
+
+def _log_rate_fixed(p):
+    c = COEF
+    return (c["male"] * p["male"] + c["fsm"] * p["fsm"] + c["lac"] * p["lac"]
+            + c["eal"] * p["eal"] + _ETH_SUSP[p["eth"]]).astype(np.float32)
+
+
+def simulate(rng, p, schools, cal: SchoolCalendar, bounds, extract_idx, term_of):
+    """Draw every suspension up to ``extract_idx``; return ``(events, regimes)``.
+
+    ``events`` is a dict of arrays ``pupil``, ``day``, ``perm`` (bool) sorted by pupil and
+    day; ``regimes`` the list of :class:`Regime` used by the oracle.
+    """
+    n = p["cohort"].size
+    fixed = _log_rate_fixed(p)
+    eff = schools["effect"]
+    phase = schools["phase"]
+    ev_pupil, ev_day, ev_perm = [], [], []
+    regimes = []
+    past_pupil = np.empty(0, np.int32)
+    past_day = np.empty(0, np.int32)
+    for state, lo_r, hi_r in bounds:
+        reg = Regime(state, lo_r, hi_r)
+        regimes.append(reg)
+        # ---- state known before the state day
+        known = past_day < state
+        ever = np.bincount(past_pupil[known], minlength=n) > 0
+        recent = known & (past_day >= state - 365)
+        n_recent = np.bincount(past_pupil[recent], minlength=n)
+        status, need = sen_status_at(p, state)
+        moved = (((p["mp"] < state) & (p["mp"] >= state - 365))
+                 | ((p["ms"] < state) & (p["ms"] >= state - 365)))
+        c = COEF
+        common = (fixed + c["z"] * p["z"][:, term_of(state)]
+                  + np.where(status == 1, c["sen_k"], 0) + np.where(status == 2, c["sen_e"], 0)
+                  + np.where(need == _SEMH, c["semh"], 0)
+                  + c["past_year"] * np.log1p(n_recent) + c["ever"] * ever
+                  + c["moved"] * moved).astype(np.float32)
+        # ---- pieces split on 1 September
+        cuts = [lo_r] + [cal.sept1(y) for y in cal.years + [cal.years[-1] + 1]
+                         if lo_r < cal.sept1(y) <= hi_r] + [hi_r + 1]
+        for lo, nxt in zip(cuts[:-1], cuts[1:]):
+            hi = nxt - 1
+            year = int(str(cal.date(lo))[:4]) - (1 if int(str(cal.date(lo))[5:7]) < 9 else 0)
+            yg = year - p["cohort"] - 5
+            in_school = (yg >= 0) & (yg <= 11)
+            ygc = np.clip(yg, 0, 11)
+            sch = school_at(p, max(lo, state), known_before=state)
+            log_rate = BASE[ygc] + common + eff[sch]
+            rate = np.where(in_school, np.exp(log_rate) / SCHOOL_YEAR_DAYS, 0).astype(np.float32)
+            perm_factor = np.where(phase[sch] == AP, 0.0,
+                                   np.where(phase[sch] == SPECIAL, 0.3, 1.0))
+            rate_p = (rate * PERM_SHARE[ygc] * perm_factor).astype(np.float32)
+            reg.pieces.append((lo, hi, rate, rate_p))
+            # ---- draw the events of this piece up to the extract date
+            a = np.maximum(lo, p["on_start"])
+            b = np.minimum(min(hi, extract_idx), p["on_end"])
+            days = cal.count(a, b)
+            for is_perm, r in ((False, rate), (True, rate_p)):
+                k = rng.poisson(r * days)
+                who = np.repeat(np.arange(n, dtype=np.int32), k)
+                if who.size == 0:
+                    continue
+                ordinal = cal.cum[a[who]] + np.floor(rng.random(who.size) * days[who])
+                day = cal.school_days[ordinal.astype(np.int64)].astype(np.int32)
+                ev_pupil.append(who)
+                ev_day.append(day)
+                ev_perm.append(np.full(who.size, is_perm))
+        # ---- the first permanent exclusion moves the pupil to AP
+        if ev_pupil:
+            past_pupil = np.concatenate(ev_pupil)
+            past_day = np.concatenate(ev_day)
+            perm = np.concatenate(ev_perm)
+            reg_days = (past_day >= lo_r) & (past_day <= hi_r) & perm
+            _first_permanent(p, past_pupil[reg_days], past_day[reg_days], cal)
+    if not ev_pupil:
+        empty = np.empty(0, np.int32)
+        return {"pupil": empty, "day": empty, "perm": np.empty(0, bool)}, regimes
+    pupil, day = np.concatenate(ev_pupil), np.concatenate(ev_day)
+    perm = np.concatenate(ev_perm)
+    order = np.lexsort((~perm, day, pupil))
+    pupil, day, perm = pupil[order], day[order], perm[order]
+    # one event per pupil and day (a permanent one wins)
+    keep = np.ones(pupil.size, bool)
+    keep[1:] = (pupil[1:] != pupil[:-1]) | (day[1:] != day[:-1])
+    pupil, day, perm = pupil[keep], day[keep], perm[keep]
+    # only the first permanent exclusion is permanent
+    perm = perm & (day == p["pdate"][pupil])
+    # drop events between an exclusion and the AP place
+    gap = (day > p["pdate"][pupil]) & (day < p["pdate"][pupil] + p["ap_gap"][pupil])
+    keep = ~gap
+    return {"pupil": pupil[keep], "day": day[keep], "perm": perm[keep]}, regimes
+
+
+def _first_permanent(p, who, day, cal):
+    """Record the first permanent exclusion of pupils not excluded before."""
+    if who.size == 0:
+        return
+    order = np.lexsort((day, who))
+    who, day = who[order], day[order]
+    first = np.ones(who.size, bool)
+    first[1:] = who[1:] != who[:-1]
+    who, day = who[first], day[first]
+    new = p["pdate"][who] == NEVER
+    who, day = who[new], day[new]
+    p["pdate"][who] = day
+    entry = day + p["ap_gap"][who]
+    # the AP place lasts to the end of the academic year (to the end of the next one when
+    # the exclusion comes in the summer term)
+    dates = cal.date(entry).astype("datetime64[M]").astype(np.int64)
+    month = dates % 12 + 1
+    year = dates // 12 + 1970
+    acad = year - (month < 9)
+    acad = acad + (month >= 6) * (month < 9)
+    sep1 = (np.array(acad + 1 - 1970, dtype="datetime64[Y]").astype("datetime64[M]")
+            + np.timedelta64(8, "M")).astype("datetime64[D]")
+    p["ap_end"][who] = cal.index(sep1) - 1
