@@ -15,12 +15,14 @@ from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
 from ._ctf_write import write_ctf
 from ._errors import InputError
-from ._io import load_records
-from ._records import Records
+from ._io import load_records, write_records
+from ._records import Records, records_equal
+from ._validate import summarise_problems
 
 __all__ = [
     # input contract
-    "Records", "InputError", "load_records", "concat_records", "DuplicateRecordsWarning",
+    "Records", "InputError", "load_records", "write_records", "records_equal",
+    "summarise_problems", "concat_records", "DuplicateRecordsWarning",
     # common transfer files
     "read_ctf", "write_ctf", "is_ctf_folder", "CTFWarning",
     # features

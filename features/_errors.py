@@ -57,15 +57,29 @@ class InputError(ValueError):
     def __init__(self, problems: pd.DataFrame, message: str | None = None):
         self.problems = problem_frame(problems).reset_index(drop=True)
         if message is None:
-            n = len(self.problems)
-            head = self.problems.head(10)
-            lines = [
-                f"  {r.table} row {r.row}, column {r.column!s}: {r.problem} (value: {r.value!r})"
-                for r in head.itertuples()
-            ]
-            more = f"\n  ... and {n - len(head)} more" if n > len(head) else ""
-            message = (
-                f"{n} problem(s) in the input records; see InputError.problems for all of "
-                "them:\n" + "\n".join(lines) + more
-            )
+            message = _headline(self.problems)
         super().__init__(message)
+
+
+def _headline(problems: pd.DataFrame, n_kinds: int = 8, n_rows: int = 10) -> str:
+    """A data officer's summary: counts by kind, then the first problems."""
+    n = len(problems)
+    kinds = (problems.assign(column=problems["column"].astype(object).fillna("-"))
+             .groupby(["table", "column", "problem"], sort=False, dropna=False).size())
+    lines = [f"{n} problem(s) in the input records, of {len(kinds)} kind(s):"]
+    for (table, column, problem), count in list(kinds.items())[:n_kinds]:
+        where = table if column == "-" else f"{table}.{column}"
+        lines.append(f"  {count} x {where}: {problem}")
+    if len(kinds) > n_kinds:
+        lines.append(f"  ... and {len(kinds) - n_kinds} more kind(s)")
+    lines.append("First problems:")
+    for r in problems.head(n_rows).itertuples():
+        where = f"{r.table}" if r.row is None or r.row != r.row else f"{r.table} row {r.row}"
+        col = "" if r.column is None or r.column != r.column else f", column {r.column}"
+        value = "" if r.value is None or r.value != r.value else f" (value: {r.value!r})"
+        lines.append(f"  {where}{col}: {r.problem}{value}")
+    if n > n_rows:
+        lines.append(f"  ... and {n - n_rows} more")
+    lines.append("See InputError.problems for all of them (table, row, column, value, "
+                 "problem, fix).")
+    return "\n".join(lines)

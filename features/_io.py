@@ -1,8 +1,184 @@
-"""Loading and writing record folders (CSV or Parquet). Owner: records/validation work."""
+"""Loading and writing record folders (CSV or Parquet)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 
-def load_records(folder):
-    """Load a folder of tables in the input contract into :class:`Records`."""
-    raise NotImplementedError("load_records is being written")
+import numpy as np
+import pandas as pd
+
+from . import _messages as M
+from ._errors import InputError, problem_frame
+from ._records import TABLES, Records
+
+METADATA_FILE = "metadata.json"
+_FORMATS = ("csv", "parquet")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for c in df.columns:  # '' (and whitespace) -> missing; values are kept as written
+        s = df[c]
+        df[c] = s.where(s.str.strip() != "")
+    return df
+
+
+def _read(path: Path) -> pd.DataFrame:
+    df = _read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    df = df.reset_index(drop=True)
+    df.index = pd.RangeIndex(1, len(df) + 1)  # 1-based data row of the file
+    return df
+
+
+def load_records(folder) -> Records:
+    """Load a folder of tables in the input contract into :class:`Records`.
+
+    Each table is read from ``NAME.csv`` (UTF-8, header row) or ``NAME.parquet``,
+    where ``NAME`` is one of ``pupils, enrolments, attendance, attendance_marks,
+    suspensions, sen``; other files are ignored. CSV cells are read as text, so
+    validation sees exactly what the file says; blank cells are missing. An optional
+    ``metadata.json`` may give ``{"extract_date": "YYYY-MM-DD"}``.
+
+    Tables are checked lazily: :meth:`Records.validate` (or the first use of a
+    table) raises :class:`InputError` with every problem, located by table, column
+    and the 1-based data row of the file.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The folder holding the tables.
+
+    Returns
+    -------
+    Records
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` is not a folder.
+    InputError
+        If a file cannot be read, or a table is given both as CSV and Parquet.
+
+    See Also
+    --------
+    write_records : the inverse.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> folder = tempfile.mkdtemp()
+    >>> pd.DataFrame({"upn": ["P1"], "date_of_birth": ["01/05/2013"], "sex": ["f"]}
+    ...              ).to_csv(f"{folder}/pupils.csv", index=False)
+    >>> pd.DataFrame({"upn": ["P1"], "school": ["100001"], "entry_date": ["2018-09-01"]}
+    ...              ).to_csv(f"{folder}/enrolments.csv", index=False)
+    >>> pd.DataFrame(columns=["upn", "date", "session", "code"]
+    ...              ).to_csv(f"{folder}/attendance_marks.csv", index=False)
+    >>> rec = load_records(folder)
+    >>> rec.pupils[["upn", "date_of_birth", "sex"]].values.tolist()
+    [['P1', Timestamp('2013-05-01 00:00:00'), 'F']]
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{folder} is not a folder. Pass the folder holding pupils.csv, "
+            "enrolments.csv, ... (or .parquet files).")
+    tables, problems = {}, []
+    for name in TABLES:
+        paths = [folder / f"{name}.{ext}" for ext in _FORMATS]
+        present = [p for p in paths if p.is_file()]
+        if len(present) > 1:
+            problems.append(dict(table=name, row=None, column=None, value=None,
+                                 problem=M.TWO_FILES.format(table=name),
+                                 fix=M.TWO_FILES_FIX))
+            continue
+        if not present:
+            continue
+        try:
+            tables[name] = _read(present[0])
+        except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as exc:
+            problems.append(dict(table=name, row=None, column=None, value=present[0].name,
+                                 problem=M.UNREADABLE_FILE.format(error=exc),
+                                 fix=M.UNREADABLE_FILE_FIX))
+    if problems:
+        raise InputError(problem_frame(problems))
+    extract_date = None
+    meta = folder / METADATA_FILE
+    if meta.is_file():
+        try:
+            extract_date = json.loads(meta.read_text(encoding="utf-8")).get("extract_date")
+            extract_date = None if extract_date is None else pd.Timestamp(extract_date)
+        except (ValueError, AttributeError) as exc:
+            raise InputError(problem_frame([dict(
+                table=METADATA_FILE, row=None, column="extract_date", value=None,
+                problem=M.UNREADABLE_FILE.format(error=exc),
+                fix='Write {"extract_date": "YYYY-MM-DD"} or remove the file.')])) from None
+    return Records(**tables, source=str(folder), extract_date=extract_date)
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    """Format dates as ``YYYY-MM-DD`` (each distinct date once; NaT -> missing)."""
+    codes, uniq = pd.factorize(dates, use_na_sentinel=True)
+    text = np.append(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), None)
+    return pd.Series(text[codes], index=dates.index, dtype=object)
+
+
+def write_records(records: Records, folder, format: str = "csv") -> Path:
+    """Write the normalised tables of ``records`` to ``folder``.
+
+    Dates are written as ISO ``YYYY-MM-DD``. Attendance rows aggregated from
+    marks are not written (the marks are, and are aggregated again on loading),
+    so ``load_records(write_records(r, d))`` equals ``r`` (see
+    :func:`records_equal`). The extract date, if any, goes to ``metadata.json``.
+
+    Parameters
+    ----------
+    records : Records
+        Valid records (they are validated first).
+    folder : str or path-like
+        Created if needed; existing table files are overwritten.
+    format : {"csv", "parquet"}, default="csv"
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> rec = Records(
+    ...     pupils=pd.DataFrame({"upn": ["P1"], "date_of_birth": ["2013-05-01"], "sex": ["F"]}),
+    ...     enrolments=pd.DataFrame({"upn": ["P1"], "school": ["1"],
+    ...                              "entry_date": ["2018-09-01"]}),
+    ...     attendance_marks=pd.DataFrame({"upn": ["P1"], "date": ["2023-01-09"],
+    ...                                    "session": ["AM"], "code": ["/"]}))
+    >>> from features._records import records_equal
+    >>> records_equal(rec, load_records(write_records(rec, tempfile.mkdtemp(), "parquet")))
+    True
+    """
+    if format not in _FORMATS:
+        raise ValueError(f"format must be one of {_FORMATS}, got {format!r}.")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = records.tables()
+    tables["attendance"] = records.given_attendance()
+    tables["attendance_marks"] = tables["attendance_marks"].drop(columns="code_class")
+    for name in TABLES:
+        df = tables[name]
+        if name == "attendance_marks" and len(df) == 0 and len(tables["attendance"]):
+            continue
+        for other in _FORMATS:
+            (folder / f"{name}.{other}").unlink(missing_ok=True)
+        if format == "csv":
+            out = df.copy()
+            for c in out.columns:
+                if pd.api.types.is_datetime64_any_dtype(out[c].dtype):
+                    out[c] = _iso(out[c])
+            out.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
+        else:
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+    meta = {"extract_date": None if records.extract_date is None
+            else records.extract_date.strftime("%Y-%m-%d")}
+    (folder / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return folder

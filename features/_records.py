@@ -26,6 +26,11 @@ suspensions
 sen
     ``upn``, ``start_date``, ``end_date`` (NaT = current), ``provision`` ('K'/'E'),
     ``primary_need`` (upper-case str or NA). ``N`` rows are set aside (see warnings).
+
+Dates are ``datetime64[ns]`` at midnight; text columns are pandas ``string`` dtype.
+Problems are located by the row labels of the raw tables: ``load_records`` numbers
+the data rows of each file 1, 2, ...; DataFrames passed directly are reported by
+their own index. Normalised tables have a fresh ``RangeIndex``.
 """
 
 from __future__ import annotations
@@ -56,7 +61,25 @@ class Records:
         Where the tables came from (a folder), used in messages.
     extract_date : date-like, optional
         When the data were extracted. Outcome windows that end after it are
-        incomplete. When not given, it is taken as the latest date in the records.
+        incomplete, and dates after it are problems. When not given it stays
+        ``None``; :attr:`data_end` then gives the latest date in the records, and
+        dates after today are problems.
+
+    Attributes
+    ----------
+    raw : dict of str to DataFrame or None
+        The tables as given (shallow copies).
+    extract_date : pandas.Timestamp or None
+    data_end : pandas.Timestamp or None
+        ``extract_date``, else the latest date seen in the records.
+    warnings : pandas.DataFrame
+        Suspicious but usable values found by :meth:`validate`.
+
+    Notes
+    -----
+    Tables are parsed and checked lazily, on the first use of a table property or
+    :meth:`validate`. Problems are located by the row labels of the raw tables
+    (``load_records`` numbers the data rows of a file 1, 2, ...).
 
     Examples
     --------
@@ -92,10 +115,20 @@ class Records:
             "suspensions": suspensions,
             "sen": sen,
         }
+        # shallow copies: with copy-on-write, later edits of the caller's frames
+        # do not change these records (and nothing is copied until then)
+        self.raw = {k: (v.copy(deep=False) if isinstance(v, pd.DataFrame) else v)
+                    for k, v in self.raw.items()}
         self.source = source
-        self.extract_date = None if extract_date is None else pd.Timestamp(extract_date)
+        try:
+            self.extract_date = (None if extract_date is None
+                                 else pd.Timestamp(extract_date).normalize())
+        except (TypeError, ValueError):
+            raise ValueError(f"extract_date must be a date such as '2024-07-31', got "
+                             f"{extract_date!r}.") from None
         self._clean: dict[str, pd.DataFrame] | None = None
         self._warnings: pd.DataFrame | None = None
+        self._meta: dict = {}
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pd.DataFrame], source=None,
@@ -115,18 +148,38 @@ class Records:
         Returns
         -------
         warnings : pandas.DataFrame
-            Suspicious but usable values (``table, row, column, value, problem``).
+            Suspicious but usable values (``table, row, column, value, problem, fix``).
+            Also available as :attr:`warnings`.
 
         Raises
         ------
         InputError
-            Listing every problem found, not just the first.
+            Listing every problem found, not just the first, in ``.problems``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from features import InputError
+        >>> rec = Records(pupils=pd.DataFrame({"upn": ["P1", "P1"],
+        ...                                    "date_of_birth": ["2013-05-01"] * 2,
+        ...                                    "sex": ["M", "X"]}),
+        ...               enrolments=pd.DataFrame({"upn": ["P1"], "school": ["1"],
+        ...                                        "entry_date": ["2018-09-01"]}),
+        ...               attendance_marks=pd.DataFrame(columns=["upn", "date", "session",
+        ...                                                      "code"]))
+        >>> try:
+        ...     rec.validate()
+        ... except InputError as err:
+        ...     print(err.problems[["row", "column", "problem"]].to_string(index=False))
+        row column                              problem
+          1    sex                     unknown sex code
+          1    upn upn appears more than once in pupils
         """
         from ._validate import normalise
 
         if self._clean is None:
-            clean, warnings = normalise(self.raw)
-            self._clean, self._warnings = clean, warnings
+            clean, warnings, meta = normalise(self.raw, extract_date=self.extract_date)
+            self._clean, self._warnings, self._meta = clean, warnings, meta
         return self._warnings.copy()
 
     @property
@@ -148,6 +201,37 @@ class Records:
     suspensions = property(lambda self: self._table("suspensions"), doc="Normalised suspensions.")
     sen = property(lambda self: self._table("sen"), doc="Normalised SEN spells.")
 
+    @property
+    def data_end(self) -> pd.Timestamp | None:
+        """The extract date if given, else the latest date seen in the records.
+
+        The latest of attendance ``period_end``, suspension ``start_date``,
+        enrolment entry and leaving dates, SEN start and end dates and mark dates;
+        ``None`` when there are no dates at all.
+        """
+        if self.extract_date is not None:
+            return self.extract_date
+        self.validate()
+        c = self._clean
+        cols = [c["attendance"]["period_end"], c["suspensions"]["start_date"],
+                c["enrolments"]["entry_date"], c["enrolments"]["leaving_date"],
+                c["sen"]["start_date"], c["sen"]["end_date"], c["attendance_marks"]["date"]]
+        latest = [x.max() for x in cols if len(x)]
+        latest = [x for x in latest if pd.notna(x)]
+        return max(latest) if latest else None
+
+    def given_attendance(self) -> pd.DataFrame:
+        """Attendance rows as given, without the rows aggregated from marks."""
+        self.validate()
+        return self._clean["attendance"].iloc[: self._meta.get("n_attendance_given", 0)]
+
+    def equals(self, other: "Records") -> bool:
+        """Whether two records have equal normalised tables and extract dates.
+
+        See :func:`records_equal`.
+        """
+        return records_equal(self, other)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the normalised tables as a dict (copies are not made)."""
         self.validate()
@@ -160,3 +244,54 @@ class Records:
             if t is not None:
                 parts.append(f"{name}={len(t)}")
         return f"Records({', '.join(parts)})"
+
+
+def records_equal(a: Records, b: Records, check_dtype: bool = True) -> bool:
+    """Whether two :class:`Records` hold equal normalised tables and extract dates.
+
+    Schema columns are compared value by value with their dtypes; extra columns
+    (kept as given) are compared as text when ``check_dtype`` is False or their
+    dtypes differ only because one side came from CSV.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> def make(dob):
+    ...     return Records(
+    ...         pupils=pd.DataFrame({"upn": ["P1"], "date_of_birth": [dob], "sex": ["F"]}),
+    ...         enrolments=pd.DataFrame({"upn": ["P1"], "school": ["1"],
+    ...                                  "entry_date": ["2018-09-01"]}),
+    ...         attendance_marks=pd.DataFrame(columns=["upn", "date", "session", "code"]))
+    >>> records_equal(make("2013-05-01"), make("01/05/2013"))
+    True
+    >>> records_equal(make("2013-05-01"), make("2013-05-02"))
+    False
+    """
+    if a.extract_date != b.extract_date:
+        return False
+    ta, tb = a.tables(), b.tables()
+    for name in TABLES:
+        x, y = ta[name], tb[name]
+        if list(x.columns) != list(y.columns) or len(x) != len(y):
+            return False
+        for col in x.columns:
+            u, v = x[col].reset_index(drop=True), y[col].reset_index(drop=True)
+            if u.dtype != v.dtype:
+                if check_dtype and _schema_column(name, col):
+                    return False
+                u, v = _as_text(u), _as_text(v)
+            if not u.equals(v):
+                return False
+    return True
+
+
+def _schema_column(name, col) -> bool:
+    from ._validate import BOOLEANS, SCHEMA
+
+    return col in SCHEMA[name] or (name == "pupils" and col in BOOLEANS)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.strftime("%Y-%m-%d").astype("string")
+    return s.astype("string").str.strip().replace("", pd.NA)
