@@ -12,9 +12,19 @@ Windows (``T`` the census date, months are calendar months):
 * trend: the absence rate over ``[T - 4m, T)`` (about the latest term) minus the
   rate over the 12 months before that, ``[T - 16m, T - 4m)``; positive = worsening.
 * unrecorded share: the last 12 months are cut into 12 calendar months; months
-  whose middle falls in August, and months starting after the latest known
-  ``period_end`` of the cohort, are dropped; the feature is the share of the
-  remaining months on roll (any registration) not touched by any attendance record.
+  whose middle falls in August are dropped, and so are months starting after the
+  *recording frontier*: the latest date that more than half of the cohort's pupils
+  with attendance records have a record ending on or after (their "lower median"
+  latest ``period_end``), or the pupil's own latest ``period_end`` when that is
+  later. The feature is the share of the remaining months on roll (any
+  registration) not touched by any of the pupil's attendance records.
+
+  The frontier is the end of the last term the LA has collected for most pupils.
+  It used to be the cohort's single latest ``period_end``, so one mid-term leaver's
+  partial record (or one school's register marks) pulled the running term's first
+  month in for everybody and gave nearly every pupil 1/11 unrecorded at some
+  censuses and 0 at others. A pupil's own later records (e.g. daily marks) still
+  count for that pupil, and a missing term before the frontier is still a gap.
 
 Missing history is explicit: with no possible sessions recorded in the last 12
 months the rates are ``NaN`` and ``attendance_missing`` is True.
@@ -73,16 +83,33 @@ def _month_bins(T):
     return lo[school], hi[school]
 
 
+def _frontier(pos, end, n):
+    """Per-pupil last day whose month can count: max(cohort frontier, own latest end).
+
+    The cohort frontier is the lower median of the pupils' latest ``period_end``:
+    the latest date that more than half of the pupils with a record reach. With no
+    record in the cohort at all, every month counts (and is unrecorded).
+    """
+    latest = np.full(n, -np.inf)
+    np.maximum.at(latest, pos, end)
+    seen = latest[np.isfinite(latest)]
+    if not len(seen):
+        return np.full(n, np.inf)
+    k = (len(seen) + 1) // 2 - 1
+    cohort = np.partition(seen, k)[k]
+    return np.maximum(latest, cohort)
+
+
 def _coverage(census, pos, start, end):
     """Share of school months on roll in the last 12 months with no attendance record.
 
-    Only months starting on or before the latest ``period_end`` known for the cohort
-    count: a term still running at ``T`` cannot have a record yet for anyone.
+    A month counts for a pupil only when it starts on or before the pupil's
+    frontier (see :func:`_frontier`): a term still running at ``T`` has no record
+    yet for most pupils, and must not count as a gap for anybody.
     """
     n = census.n
     lo, hi = _month_bins(census.as_of)
-    if len(end):
-        lo, hi = lo[lo <= end.max()], hi[lo <= end.max()]
+    limit = _frontier(pos, end, n)
     enr = census.enrolments
     epos = enr["pos"].to_numpy()
     entry = enr["entry"].to_numpy()
@@ -91,7 +118,7 @@ def _coverage(census, pos, start, end):
     on_months = np.zeros(n)
     bare_months = np.zeros(n)
     for a, b in zip(lo, hi):
-        on = np.bincount(epos[(entry < b) & (leave >= a)], minlength=n) > 0
+        on = (np.bincount(epos[(entry < b) & (leave >= a)], minlength=n) > 0) & (a <= limit)
         rec = np.bincount(pos[(start < b) & (end >= a)], minlength=n) > 0
         on_months += on
         bare_months += on & ~rec

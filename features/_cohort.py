@@ -127,7 +127,11 @@ class Census:
         leaving dates on or after ``T`` blanked).
     on_roll_all : pandas.DataFrame
         ``pupil`` (code), ``school`` of every registration (any year group) on roll
-        at ``T``; used for school-level rates.
+        at ``T``.
+    roll_12m : pandas.DataFrame
+        ``pupil`` (code), ``school`` of every registration (any year group) on roll
+        at some time in ``[T - 12m, T)``: ``entry_date < T`` and no leaving date
+        before ``T - 12m``; used for school-level rates.
     """
 
     as_of: pd.Timestamp
@@ -139,6 +143,7 @@ class Census:
     pupils: pd.DataFrame
     lookup: np.ndarray  # pupil code -> cohort row, with lookup[-1] == -1
     members: np.ndarray  # cohort row -> pupil code
+    roll_12m: pd.DataFrame | None = None
 
     def pupil_rows(self) -> pd.DataFrame:
         """The cohort's rows of the pupils table (first row per upn), in cohort order."""
@@ -216,6 +221,10 @@ def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
     school_all = enr["school"]
     on_roll_all = pd.DataFrame({"pupil": code[on_roll],
                                 "school": school_all[on_roll].to_numpy()})
+    year_ago = day(T - pd.DateOffset(months=12))
+    in_12m = known & (code >= 0) & ~(leave < year_ago)
+    roll_12m = pd.DataFrame({"pupil": code[in_12m],
+                             "school": school_all[in_12m].to_numpy()})
 
     members = np.unique(code[on_roll])
     members = members[eligible[members]]
@@ -255,7 +264,7 @@ def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
     }, index=upns)
     return Census(as_of=T, t=t, upns=upns, frame=frame, enrolments=kn,
                   on_roll_all=on_roll_all, pupils=pupils, lookup=lookup,
-                  members=members)
+                  members=members, roll_12m=roll_12m)
 
 
 def column(table: pd.DataFrame, name: str, dtype="string") -> pd.Series:

@@ -148,3 +148,40 @@ def months_before(as_of: pd.Timestamp, months: int) -> float:
     0.0
     """
     return day(as_of - pd.DateOffset(months=months))
+
+
+
+def whole_months(start, t) -> np.ndarray:
+    """Return the time from ``start`` to ``t`` (days) in whole months, to the nearest.
+
+    ``(t - start) / DAYS_PER_MONTH`` rounded half up. Whole months make the
+    near-constant "months since" features identical at every autumn census: in
+    England term starts on 1-6 September and the October census falls on 1-7
+    October, so a pupil who started in September is 1 month in every year (and a
+    reception starter 61 months in by Year 6), whatever the weekdays of those dates.
+    Flooring does not do this: a September 3 starter has 0 completed months at a
+    1 October census but 1 at a 3 October one.
+
+    Parameters
+    ----------
+    start : array-like of float
+        Start dates in days since 1970-01-01 (``NaN`` = none).
+    t : float
+        The census date in days since 1970-01-01.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 whole months (``NaN`` where ``start`` is missing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> starts = np.array([day("2020-09-03"), day("2020-09-01"), day("2020-09-25"), np.nan])
+    >>> whole_months(starts, day("2020-10-01")).tolist()
+    [1.0, 1.0, 0.0, nan]
+    >>> whole_months(np.array([day("2021-09-03")]), day("2021-10-07")).tolist()
+    [1.0]
+    """
+    start = np.asarray(start, dtype="float64")
+    return np.floor((t - start) / DAYS_PER_MONTH + 0.5)

@@ -58,7 +58,9 @@ _ROWS = [
      "the last 12 months (the absence rates are then blank, not zero).", "yes/no", 0, _B,
      "No attendance record", _MISS),
     ("attendance_unrecorded_share", "attendance", "Share of school months (August excluded) "
-     "on roll in the last 12 months with no attendance record covering them.",
+     "on roll in the last 12 months with no attendance record covering them; months after "
+     "the last term recorded for most pupils (e.g. the term running at the census) are "
+     "not counted unless the pupil has a record in them.",
      "fraction of months", 0, _N, "Gaps in attendance records", _MISS),
     ("marks_illness_share", "attendance", "Share of possible sessions in the last 12 months "
      "marked illness (I) or medical appointment (M); blank without register marks.",
@@ -114,7 +116,8 @@ _ROWS = [
      "the first support spell).", "yes/no", 1, _B, "SEN support escalated to a plan", _SEN),
     # transition
     ("months_since_secondary_start", "transition", "Months since the move to secondary "
-     "school (blank while still in primary or middle school).", "months", 0, _N,
+     "school, to the nearest whole month (1 for a September starter at the October "
+     "census; blank while still in primary or middle school).", "whole months", 0, _N,
      "Time since starting secondary", ""),
     ("schools_ever", "transition", "Number of different schools (including AP) the pupil "
      "has been registered at.", "count", 1, _N, "Number of schools", _MISS),
@@ -131,11 +134,15 @@ _ROWS = [
     ("dual_registered", "transition", "Registered at two or more schools at the census.",
      "yes/no", 1, _B, "Dual registered", ""),
     ("months_at_current_school", "transition", "Months since entry to the current main "
-     "school.", "months", -1, _N, "New to the school", ""),
+     "school, to the nearest whole month.", "whole months", -1, _N,
+     "New to the school", ""),
     # school context
     ("school_suspension_rate_12m", "school", "The current school's suspensions and permanent "
-     "exclusions in the 12 months before the census per 100 pupils on roll at the census "
-     "(from these records).", "per 100 pupils", 1, _N, "School's suspension rate", _SCHOOL),
+     "exclusions in the 12 months before the census per 100 pupils on roll there at any "
+     "time in those 12 months (from these records), shrunk towards the LA-wide rate as if "
+     "the school had 30 more pupils at that rate: 100 x (events + 30 x LA rate) / "
+     "(pupils + 30), so one suspension at a very small school does not dominate.",
+     "per 100 pupils", 1, _N, "School's suspension rate", _SCHOOL),
 ]
 
 _COLUMNS = ["feature", "domain", "meaning", "unit", "direction", "kind", "label",

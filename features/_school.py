@@ -1,11 +1,26 @@
 """School context: the current school's recent suspension rate, from the records.
 
-``school_suspension_rate_12m`` = 100 x (suspensions and permanent exclusions of any
-pupil in the records with ``start_date`` in ``[T - 12m, T)`` at the school) /
-(pupils of any year group on roll at the school at ``T``). An exclusion belongs to
-the school in its own ``school`` column when that is filled, otherwise to the
-pupil's main registration on roll on its start date (non-AP first, then latest
-entry, as in :mod:`features._cohort`). The pupil's own exclusions are included.
+``school_suspension_rate_12m`` is the number of suspensions and permanent exclusions
+per 100 pupils at the pupil's main school over the 12 months before ``T``, shrunk
+towards the LA-wide rate so that small schools do not get extreme values::
+
+    rate = 100 * (events + K * la_rate) / (pupils + K),   K = SHRINK_PUPILS = 30
+
+* ``events``: suspensions and permanent exclusions of any pupil in the records with
+  ``start_date`` in ``[T - 12m, T)`` at the school. An exclusion belongs to the
+  school in its own ``school`` column when that is filled, otherwise to the pupil's
+  main registration on roll on its start date (non-AP first, then latest entry, as
+  in :mod:`features._cohort`). The pupil's own exclusions are included.
+* ``pupils``: distinct pupils of any year group on roll at the school at some time
+  in ``[T - 12m, T)`` (the population the events come from), not only at ``T``.
+* ``la_rate``: all such events at schools with pupils, divided by the sum of those
+  schools' ``pupils`` (events per pupil across the LA).
+
+This is the posterior mean of a Poisson rate with a gamma prior worth ``K`` pupils
+at the LA rate (empirical Bayes): a school with thousands of pupils keeps its own
+rate, one with 12 pupils and one suspension gets ``100 (1 + 30 la_rate) / 42``
+(about 5 per 100 when the LA rate is 5) instead of 8.3, and a school with no events
+gets a little more than zero. With no events anywhere every rate is 0.
 
 Fairness: this feature encodes the *school's* practice. A pupil at a school that
 excludes a lot gets a higher score for the school's behaviour, not their own; see
@@ -21,6 +36,9 @@ from ._cohort import column
 from ._dates import days, months_before
 
 FEATURES = ("school_suspension_rate_12m",)
+
+#: Prior weight, in pupils, of the LA-wide rate in ``school_suspension_rate_12m``.
+SHRINK_PUPILS = 30.0
 
 
 def _school_at(upn, when, enrolments, t):
@@ -70,10 +88,23 @@ def school_features(census, suspensions, enrolments) -> pd.DataFrame:
         school[gap] = _school_at(s["upn"].to_numpy()[gap], start[recent][gap],
                                  enrolments, t)
     counts = pd.Series(school).dropna().astype("string").value_counts()
-    roll = census.on_roll_all.drop_duplicates().groupby("school")["pupil"].size()
-    roll.index = roll.index.astype("string")
-    counts = counts.reindex(roll.index, fill_value=0)
-    rate = 100.0 * counts / roll
+    roll = _roll(census.roll_12m)
+    counts = counts.reindex(roll.index, fill_value=0).astype("float64")
+    total = float(roll.sum())
+    la_rate = float(counts.sum()) / total if total > 0 else 0.0
+    k = SHRINK_PUPILS
+    rate = 100.0 * (counts + k * la_rate) / (roll + k)
     mine = rate.reindex(pd.Index(census.frame["school"].astype("string")))
+    mine = mine.fillna(100.0 * la_rate)  # no pupils in the window: the LA rate
     return pd.DataFrame({"school_suspension_rate_12m": mine.to_numpy(dtype="float64")},
                         index=census.upns)
+
+
+def _roll(registrations) -> pd.Series:
+    """Distinct pupils per school (``string`` index) in ``registrations``."""
+    codes, schools = pd.factorize(registrations["school"].astype("string"),
+                                  use_na_sentinel=True)
+    ok = codes >= 0
+    key = registrations["pupil"].to_numpy(dtype=np.int64)[ok] * max(len(schools), 1) + codes[ok]
+    per = np.bincount(np.unique(key) % max(len(schools), 1), minlength=len(schools))
+    return pd.Series(per.astype("float64"), index=pd.Index(schools, dtype="string"))

@@ -4,10 +4,18 @@ Only enrolments with ``entry_date < T`` are used, and leaving dates on or after 
 are treated as unknown (see :mod:`features._cohort`).
 
 * ``months_since_secondary_start``: when the main school's phase is ``secondary``,
-  months since the pupil's first entry to a secondary school. When the phase is
+  whole months since the pupil's first entry to a secondary school. When the phase is
   ``all-through``, ``special``, ``ap`` or blank and the pupil is in Year 7 or above,
-  months since that first secondary entry if there is one, else since 1 September
-  of the pupil's Year 7. ``NaN`` otherwise (``primary``/``middle``: not yet moved).
+  whole months since that first secondary entry if there is one, else since
+  1 September of the pupil's Year 7. ``NaN`` otherwise (``primary``/``middle``:
+  not yet moved).
+* ``months_at_current_school``: whole months since entry to the main school at ``T``.
+
+Both are whole months to the nearest (:func:`features._dates.whole_months`), not
+fractional ``days / 30.44`` nor floored: a pupil who started on 1-6 September is 1
+month in at every early-October census (1.03 one year, 1.16 another as fractions;
+0 or 1 when floored), so these near-constant features keep the same deciles from
+one census to the next.
 * In-year moves: entries to a non-AP school outside the normal August-September
   admission window, counted over ``[T - 12m, T)`` and ``[T - 24m, T)``. AP
   placements are counted by ``ever_in_ap`` / ``in_ap_now`` instead.
@@ -18,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._dates import DAYS_PER_MONTH, academic_year_start, days, months_before
+from ._dates import academic_year_start, days, months_before, whole_months
 
 FEATURES = (
     "year_group", "months_since_secondary_start", "schools_ever", "in_year_moves_12m",
@@ -71,13 +79,13 @@ def transition_features(census) -> pd.DataFrame:
 
     out = pd.DataFrame({
         "year_group": yg,
-        "months_since_secondary_start": (t - start_sec) / DAYS_PER_MONTH,
+        "months_since_secondary_start": whole_months(start_sec, t),
         "schools_ever": schools_ever.astype("float64"),
         "in_year_moves_12m": moves[12],
         "in_year_moves_24m": moves[24],
         "ever_in_ap": np.bincount(pos[is_ap], minlength=n) > 0,
         "in_ap_now": f["in_ap"].to_numpy(dtype=bool),
         "dual_registered": f["n_on_roll"].to_numpy() >= 2,
-        "months_at_current_school": (t - f["main_entry"].to_numpy()) / DAYS_PER_MONTH,
+        "months_at_current_school": whole_months(f["main_entry"].to_numpy(), t),
     }, index=census.upns)
     return out[list(FEATURES)]

@@ -95,9 +95,10 @@ def test_attendance_rates_and_flags(X):
     prior = (10 + 30 * 153 / 200) / (100 + 200 * 153 / 200)
     assert p1["absence_trend"] == pytest.approx(0.15 - prior)
     assert not p1["attendance_missing"]
-    # 11 school months (Aug excluded); all covered. Sep 5 - Oct 5 has no record
-    # yet for P1, but P3's marks reach Sep 7, so the month counts: 1 of 11 is bare.
-    assert p1["attendance_unrecorded_share"] == pytest.approx(1 / 11)
+    # 11 school months (Aug excluded). Sep 5 - Oct 5 starts after the recording
+    # frontier (of P1 and P3, more than half reach only 2023-07-21): P3's own marks
+    # to Sep 7 do not make it count for P1. The other 10 are all covered.
+    assert p1["attendance_unrecorded_share"] == 0.0
     assert p1["marks_missing"]
     assert np.isnan(p1["marks_illness_share"])
 
@@ -132,6 +133,8 @@ def test_marks_mix_and_marks_as_attendance(X):
     assert p3["absence_rate_12m"] == pytest.approx(4 / 6)
     assert p3["unauthorised_rate_12m"] == pytest.approx(1 / 6)
     assert p3["severe_absence_12m"] == 1.0
+    # P3's own marks reach Sep 7, so Sep 5 - Oct 5 counts for P3 (covered); the
+    # 10 months before (at S1, no termly records) are bare
     assert p3["attendance_unrecorded_share"] == pytest.approx(10 / 11)
 
 
@@ -166,18 +169,29 @@ def test_transition_features(X):
     assert p2["dual_registered"] and p2["in_ap_now"] and p2["ever_in_ap"]
     assert p2["schools_ever"] == 3
     assert p2["in_year_moves_12m"] == 1 and p2["in_year_moves_24m"] == 1
-    assert p2["months_at_current_school"] == pytest.approx(months("2023-01-09"))
+    # whole months to the nearest: 269 days = 8.84 months -> 9
+    assert p2["months_at_current_school"] == 9
+    assert p1["months_at_current_school"] == 73  # since 2017-09-04: 2222 days
     assert np.isnan(p2["months_since_secondary_start"])
-    assert p3["months_since_secondary_start"] == pytest.approx(months("2023-09-04"))
+    assert p3["months_since_secondary_start"] == 1  # 31 days
+    assert p3["months_at_current_school"] == 1
     assert p3["schools_ever"] == 2 and p3["in_year_moves_12m"] == 0
     assert not p3["dual_registered"] and not p3["ever_in_ap"]
     assert not p1["dual_registered"] and p1["schools_ever"] == 1
 
 
 def test_school_suspension_rate(X):
-    # one pupil on roll at each school; S1: P3's exclusion, S2: P2's two (one
-    # attributed through the enrolment on its date); the census-day one not counted
-    assert X["school_suspension_rate_12m"].tolist() == [100.0, 200.0, 0.0]
+    # on roll some time in [2022-10-05, T): S1 has P1, P2 (left Dec 2022) and P3
+    # (left Jul 2023); S2, AP1 and S3 one each: 6 pupil-registrations. Events: S1 has
+    # P3's exclusion, S2 P2's two (one attributed through the enrolment on its date);
+    # the census-day one and the 2021 one are not counted. LA rate 3 / 6.
+    from features._school import SHRINK_PUPILS as k
+    assert k == 30
+    la = 3 / 6
+    expected = [100 * (1 + k * la) / (3 + k),   # P1 at S1
+                100 * (2 + k * la) / (1 + k),   # P2 at S2
+                100 * (0 + k * la) / (1 + k)]   # P3 at S3
+    assert X["school_suspension_rate_12m"].tolist() == pytest.approx(expected)
 
 
 def test_dtypes_and_fixed_categories(X):
@@ -229,6 +243,190 @@ def test_months_since_secondary_start_without_a_secondary_phase():
                                          "sessions_possible", "sessions_authorised",
                                          "sessions_unauthorised"]))
     X = features.build(rec, T)
-    assert X.loc["Y7", "months_since_secondary_start"] == pytest.approx(months("2023-09-01"))
+    assert X.loc["Y7", "months_since_secondary_start"] == 1  # 34 days from 1 Sep
     assert np.isnan(X.loc["Y6", "months_since_secondary_start"])
     assert X["in_year_moves_24m"].tolist() == [0, 0]
+
+
+# --- attendance_unrecorded_share: the recording frontier --------------------------
+
+TERMS = [("2022-09-05", "2022-12-16"), ("2023-01-03", "2023-03-31"),
+         ("2023-04-17", "2023-07-21")]
+
+
+def _termly_records(rows):
+    """Y6 pupils at S1 since 2017; ``rows`` maps upn -> list of (start, end) periods."""
+    upns = list(rows)
+    att = pd.DataFrame([(u, s, e) for u, periods in rows.items() for s, e in periods],
+                       columns=["upn", "period_start", "period_end"])
+    att["sessions_possible"] = 100.0
+    att["sessions_authorised"] = 5.0
+    att["sessions_unauthorised"] = 0.0
+    return features.Records(
+        pupils=pd.DataFrame({"upn": upns, "sex": "F", "date_of_birth": "2012-12-01"}),
+        enrolments=pd.DataFrame({"upn": upns, "school": "S1", "entry_date": "2017-09-04",
+                                 "phase": "primary"}),
+        attendance=att)
+
+
+def test_unrecorded_share_one_partial_record_does_not_move_the_frontier():
+    # C also has a record in the running term (e.g. from a mid-term move); before the
+    # fix that pulled Sep 5 - Oct 5 in for everybody and gave A and B 1/11.
+    x = features.build(_termly_records({
+        "A": TERMS, "B": TERMS, "C": TERMS + [("2023-09-04", "2023-09-20")],
+        "D": TERMS[:2],                  # summer term missing: the frontier's own term
+        "E": [TERMS[0], TERMS[2]],       # spring term missing
+    }), T)["attendance_unrecorded_share"]
+    # frontier = 2023-07-21 (C's own Sep record counts for C only); 10 school months
+    assert x["A"] == 0 and x["B"] == 0
+    assert x["C"] == 0  # 11 months for C, all covered
+    # D: Apr 5 - May 5, May 5 - Jun 5, Jun 5 - Jul 5, Jul 5 - Aug 5 bare
+    assert x["D"] == pytest.approx(4 / 10)
+    # E: Jan 5 - Feb 5, Feb 5 - Mar 5, Mar 5 - Apr 5 bare (summer starts Apr 17)
+    assert x["E"] == pytest.approx(3 / 10)
+
+
+def test_unrecorded_share_same_at_every_census_for_full_termly_records():
+    terms = []
+    for y in range(2018, 2024):
+        terms += [(f"{y}-09-03", f"{y}-12-19"), (f"{y + 1}-01-06", f"{y + 1}-03-28"),
+                  (f"{y + 1}-04-14", f"{y + 1}-07-21")]
+    rows = {u: list(terms) for u in ("A", "B", "C")}
+    # C's autumn 2021 term comes in two rows (e.g. a register change mid-term)
+    rows["C"].remove(("2021-09-03", "2021-12-19"))
+    rows["C"] += [("2021-09-03", "2021-09-17"), ("2021-09-20", "2021-12-19")]
+    rec = _termly_records(rows)
+    for census in ("2019-10-03", "2020-10-01", "2021-10-07", "2022-10-06",
+                   "2023-10-05", "2022-01-20", "2023-05-04", "2021-09-07"):
+        # the pupils are in Year 2 in 2019 and Year 6 in 2023
+        x = features.build(rec, census, year_groups=range(1, 7))
+        assert len(x) == 3, census
+        assert x["attendance_unrecorded_share"].eq(0).all(), census
+
+
+NO_ATTENDANCE = pd.DataFrame(columns=["upn", "period_start", "period_end",
+                                      "sessions_possible", "sessions_authorised",
+                                      "sessions_unauthorised"])
+
+
+# --- whole months -------------------------------------------------------------------
+
+def test_months_are_whole_and_the_same_at_every_october_census():
+    # a Y7 pupil who started secondary on 3 September is 1 month in at a census on
+    # 1 October (28 days) and on 7 October (34 days); fractions 0.92 vs 1.12
+    for start, census in (("2020-09-03", "2020-10-01"), ("2021-09-03", "2021-10-07"),
+                          ("2023-09-04", "2023-10-05"), ("2019-09-05", "2019-10-03")):
+        y = int(census[:4])
+        rec = features.Records(
+            pupils=pd.DataFrame({"upn": ["S"], "sex": ["F"],
+                                 "date_of_birth": [f"{y - 11}-01-15"]}),
+            enrolments=pd.DataFrame({"upn": ["S", "S"], "school": ["P", "Q"],
+                                     "entry_date": [f"{y - 7}-09-03", start],
+                                     "leaving_date": [f"{y}-07-21", None],
+                                     "phase": ["primary", "secondary"]}),
+            attendance=NO_ATTENDANCE)
+        x = features.build(rec, census).loc["S"]
+        assert x["year_group"] == 7
+        assert x["months_since_secondary_start"] == 1, census
+        assert x["months_at_current_school"] == 1, census
+        # no attendance record anywhere in the cohort: every month is unrecorded
+        assert x["attendance_unrecorded_share"] == 1.0
+
+
+def test_months_features_are_described_as_whole_months():
+    d = features.describe().set_index("feature")
+    for f in ("months_since_secondary_start", "months_at_current_school"):
+        assert d.loc[f, "unit"] == "whole months"
+        assert "nearest whole month" in d.loc[f, "meaning"]
+
+
+# --- school_suspension_rate_12m: 12-month roll, shrunk to the LA rate ---------------
+
+def _schools_records():
+    """BIG: 100 pupils (20 left in the window, 10 before it); AP: 12 pupils."""
+    big = [f"B{i:03d}" for i in range(100)]
+    ap = [f"A{i:02d}" for i in range(12)]
+    leave = [None] * 70 + ["2023-03-01"] * 20 + ["2022-06-01"] * 10
+    return features.Records(
+        pupils=pd.DataFrame({"upn": big + ap, "sex": "M", "date_of_birth": "2012-12-01"}),
+        enrolments=pd.DataFrame({
+            "upn": big + ap, "school": ["BIG"] * 100 + ["AP"] * 12,
+            "entry_date": ["2018-09-03"] * 100 + ["2023-01-09"] * 12,
+            "leaving_date": leave + [None] * 12,
+            "phase": ["primary"] * 100 + ["ap"] * 12}),
+        suspensions=pd.DataFrame({
+            "upn": big[:4] + ap[:1] + big[:3],
+            "start_date": ["2023-02-01"] * 4 + ["2023-05-01"] + ["2022-09-01"] * 3,
+            "category": "FIXD",
+            "school": ["BIG"] * 4 + ["AP"] + ["BIG"] * 3}),
+        attendance=NO_ATTENDANCE)
+
+
+def test_school_rate_uses_the_12_month_roll_and_shrinks_small_schools():
+    x = features.build(_schools_records(), T)["school_suspension_rate_12m"]
+    # roll in [2022-10-05, T): BIG 90 (the 20 who left in March count, the 10 who left
+    # in June 2022 do not), AP 12; 5 events in the window (the 3 in Sep 2022 are older)
+    la = 5 / (90 + 12)
+    big = 100 * (4 + 30 * la) / (90 + 30)
+    ap = 100 * (1 + 30 * la) / (12 + 30)
+    assert x["B000"] == pytest.approx(big) and x["A00"] == pytest.approx(ap)
+    # one suspension at the 12-pupil AP: 8.3 per 100 raw, now 5.9, between that and
+    # the LA rate of 4.9; BIG (4.4 raw) keeps nearly its own rate
+    assert 100 * la < ap < 100 / 12 and ap < 100 * la + 0.4 * (100 / 12 - 100 * la)
+    assert abs(big - 100 * 4 / 90) < 0.3
+
+
+def test_school_rate_without_events_is_zero_and_dictionary_keeps_fairness_note():
+    rec = _schools_records()
+    rec = features.Records(pupils=rec.raw["pupils"], enrolments=rec.raw["enrolments"],
+                           attendance=NO_ATTENDANCE)
+    assert features.build(rec, T)["school_suspension_rate_12m"].eq(0).all()
+    d = features.describe().set_index("feature").loc["school_suspension_rate_12m"]
+    assert "school practice" in d["fairness_note"]
+    assert "30" in d["meaning"] and "12 months" in d["meaning"]
+
+
+# --- the synthetic LA: no calendar artefact at any census ---------------------------
+
+@pytest.fixture(scope="module")
+def synthetic_la():
+    from screening.datasets import make_local_authority
+    return make_local_authority(n_pupils=6_000, seed=3)
+
+
+def test_synthetic_la_unrecorded_share_is_zero_at_every_census(synthetic_la):
+    la = synthetic_la
+    assert [str(d.date()) for d in la.census_dates] == [
+        "2019-10-03", "2020-10-01", "2021-10-07", "2022-10-06", "2023-10-05",
+        "2024-10-03"]
+    for census in la.census_dates:
+        X = features.build(la.records, census)
+        share = X["attendance_unrecorded_share"]
+        assert share.median() == 0, census
+        assert share.gt(0).mean() < 0.05, census
+        y7 = X.loc[X["year_group"] == 7, "months_since_secondary_start"]
+        assert y7.median() == 1, census
+
+
+def test_synthetic_la_deleted_term_is_a_gap(synthetic_la):
+    rec = synthetic_la.records
+    att = rec.raw["attendance"]
+    X = features.build(rec, T)
+    # a pupil with exactly the three standard terms of 2022/23 at one school
+    ps = pd.to_datetime(att["period_start"])
+    in_year = att[(ps >= "2022-09-01") & (ps < "2023-09-01")]
+    n_rows = in_year.groupby("upn").size()
+    ok = n_rows[n_rows == 3].index.intersection(
+        X.index[(X["attendance_unrecorded_share"] == 0) & (X["schools_ever"] == 1)])
+    upn = ok[0]
+    spring = in_year[(in_year["upn"] == upn)
+                     & (pd.to_datetime(in_year["period_start"]).dt.month == 1)].index
+    assert len(spring) == 1
+    raw = {k: v for k, v in rec.raw.items() if v is not None}
+    raw["attendance"] = att.drop(spring)
+    Y = features.build(features.Records(**raw), T)
+    # Jan 5 - Feb 5, Feb 5 - Mar 5, Mar 5 - Apr 5 bare out of 10 school months
+    assert Y.loc[upn, "attendance_unrecorded_share"] == pytest.approx(3 / 10)
+    others = Y.index != upn
+    np.testing.assert_array_equal(Y.loc[others, "attendance_unrecorded_share"],
+                                  X.loc[others, "attendance_unrecorded_share"])

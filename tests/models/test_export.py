@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import simulate
+from .conftest import simulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import simulate
+from .conftest import simulate
 
 from models import RiskScorecard
 from models._scorecard import (
