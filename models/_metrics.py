@@ -146,3 +146,25 @@ def population_stability(reference, current, *, n_bins=10) -> float:
     a = ref_c.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy() + eps
     b = cur_c.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy() + eps
     return float(np.sum((b - a) * np.log(b / a)))
+
+
+def standardised_mean_difference(reference, current) -> float:
+    """Difference in means in units of the reference's standard deviation.
+
+    NaN for non-numeric features or a constant reference. Booleans count as 0/1.
+
+    Examples
+    --------
+    >>> round(standardised_mean_difference([0.0, 2.0], [1.0, 3.0]), 6)
+    0.707107
+    """
+    ref = pd.Series(reference)
+    cur = pd.Series(current)
+    if not (pd.api.types.is_numeric_dtype(ref) or pd.api.types.is_bool_dtype(ref)):
+        return float("nan")
+    r = pd.to_numeric(ref.astype("Float64"), errors="coerce").astype(float)
+    c = pd.to_numeric(cur.astype("Float64"), errors="coerce").astype(float)
+    sd = r.std()
+    if not np.isfinite(sd) or sd == 0:
+        return float("nan")
+    return float((c.mean() - r.mean()) / sd)

@@ -16,7 +16,12 @@ import pandas as pd
 import audits
 import features
 import models
-from models._metrics import population_stability, reliability_table, score_metrics
+from models._metrics import (
+    population_stability,
+    reliability_table,
+    score_metrics,
+    standardised_mean_difference,
+)
 
 from ._progress import progress
 from ._result import Backtest, Evaluation, ScreeningResult
@@ -45,8 +50,12 @@ _ONE_CLASS = (
     "The training outcomes at {dates} are all {value}: a risk model needs both pupils with "
     "and without the outcome. Add more census dates or use a larger local authority."
 )
-#: PSI above which a feature is reported as drifted.
+#: PSI above which a feature may be reported as drifted.
 DRIFT_PSI_WARN = 0.25
+#: ... and, for numeric features, the shift in mean (in reference standard deviations)
+#: that must come with it. PSI alone over-reacts to lumpy features such as a school-level
+#: rate, whose few distinct values move between deciles every year.
+DRIFT_SMD_WARN = 0.2
 
 
 class DriftWarning(UserWarning):
@@ -331,13 +340,18 @@ class Screener:
     def _drift(self, X):
         rows = []
         for c in self.feature_names_:
-            psi = population_stability(pd.Series(self.reference_[c]), X[c].reset_index(drop=True))
-            rows.append({"feature": c, "label": self.feature_labels_.get(c, c), "psi": psi})
-        drift = pd.DataFrame(rows, columns=["feature", "label", "psi"])
-        drift["shifted"] = drift["psi"] > DRIFT_PSI_WARN
+            ref = pd.Series(self.reference_[c])
+            cur = X[c].reset_index(drop=True)
+            rows.append({"feature": c, "label": self.feature_labels_.get(c, c),
+                         "psi": population_stability(ref, cur),
+                         "smd": standardised_mean_difference(ref, cur)})
+        drift = pd.DataFrame(rows, columns=["feature", "label", "psi", "smd"])
+        drift["shifted"] = (drift["psi"] > DRIFT_PSI_WARN) & (
+            drift["smd"].isna() | (drift["smd"].abs() > DRIFT_SMD_WARN))
         big = drift[drift["shifted"]]
         if len(big):
-            names = ", ".join(f"{r.label} (PSI {r.psi:.2f})" for r in big.itertuples())
+            names = ", ".join(f"{r.label} (PSI {r.psi:.2f}, mean shift {r.smd:+.2f} SD)"
+                              for r in big.itertuples())
             warnings.warn(
                 f"The screened cohort differs a lot from the training data on {len(big)} "
                 f"feature(s): {names}. Scores may be less reliable; check recording practice "
