@@ -31,6 +31,11 @@ _NOT_NUMERIC = (
 )
 
 
+#: Label of the band that groups rare and unseen categories. Not "other", which is
+#: itself a common category value (an "other" primary need, say).
+OTHER_LABEL = "any other value"
+
+
 def column_kind(col):
     """Return the band kind for a pandas column: numeric, bool or categorical."""
     dtype = col.dtype
@@ -90,15 +95,27 @@ def _nice_cut(t, below, above):
     return float(t) if below < t <= above else float(above)
 
 
-def numeric_labels(cuts, kind):
-    """Readable band labels for cut points (plus the trailing ``missing`` band)."""
+def numeric_labels(cuts, kind, fmt=None):
+    """Readable band labels for cut points (plus the trailing ``missing`` band).
+
+    ``fmt`` is an optional format string for the cut points, e.g. ``"{:.1%}"``; it only
+    changes the text, never the cut points themselves.
+
+    Examples
+    --------
+    >>> numeric_labels([0.05, 0.1], "numeric", "{:.0%}")
+    ['< 5%', '5% to < 10%', '>= 10%', 'missing']
+    """
     if kind == "bool":
         if len(cuts) == 0:
             return ["no or yes", "missing"]
         return ["no", "yes", "missing"]
     if len(cuts) == 0:
         return ["any value", "missing"]
-    text = [f"{c:g}" if float(f"{c:g}") == c else repr(c) for c in cuts]
+    if fmt is not None:
+        text = [fmt.format(c) for c in cuts]
+    else:
+        text = [f"{c:g}" if float(f"{c:g}") == c else repr(c) for c in cuts]
     labels = [f"< {text[0]}"]
     labels += [f"{lo} to < {hi}" for lo, hi in zip(text[:-1], text[1:])]
     labels.append(f">= {text[-1]}")
@@ -151,7 +168,7 @@ def fit_bands(name, col, kind, y, *, max_bands, min_count, direction, random_sta
         levels = sorted(c for c, n in zip(categories, counts) if n >= min_count)
         other = sorted(c for c, n in zip(categories, counts) if 0 < n < min_count)
         return {"name": name, "kind": kind, "levels": levels, "other_levels": other,
-                "labels": levels + ["other", "missing"]}
+                "labels": levels + [OTHER_LABEL, "missing"]}
     if kind == "bool":
         values = to_bool_float(col, name)
         seen = values[~np.isnan(values)]

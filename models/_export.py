@@ -16,7 +16,7 @@ Format (``schema_version`` 1; see also ``models/SCORECARD_JSON.md``)::
                    {"label": "missing", "points": 0}]},
         {"name": "sen", "type": "categorical",
          "bands": [{"label": "E", "categories": ["E"], "points": 4}, ...,
-                   {"label": "other", "categories": [...rare...], "points": 1},
+                   {"label": "any other value", "categories": [...rare...], "points": 1},
                    {"label": "missing", "points": 0}]}
       ],
       "probability": {"type": "logistic", "intercept": A, "slope": B,
@@ -63,7 +63,7 @@ def _feature_dict(spec, label, points):
     for b, band_label in enumerate(spec["labels"]):
         band = {"label": band_label, "points": int(points[b])}
         if spec["kind"] == "categorical":
-            if band_label == "other" and b == len(spec["labels"]) - 2:
+            if b == len(spec["labels"]) - 2:
                 band["categories"] = list(spec["other_levels"])
                 band["unseen"] = True
             elif b < len(spec["levels"]):

@@ -16,7 +16,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._binning import column_kind, encode, min_count_from
+from ._binning import column_kind, encode, min_count_from, numeric_labels
 from ._display import scorecard_frame, scorecard_html, scorecard_text
 from ._explain import contributions, top_reasons
 from ._points import fit_card, fit_logistic_1d, sigmoid, total_points
@@ -91,6 +91,10 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         Folds of the cross-fitting that calibrates the probabilities.
     feature_labels : dict or None, default=None
         ``{feature: "plain English name"}`` used when printing and in reasons.
+    value_formats : dict or None, default=None
+        ``{feature: format string}`` for the cut points of numeric features in band
+        labels, e.g. ``{"absence": "{:.0%}"}`` shows "10% to < 20%" rather than
+        "0.1 to < 0.2". Only the text changes.
     random_state : int, RandomState or None, default=None
         Seeds the folds of the cross-fitting.
 
@@ -150,7 +154,8 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, max_bands=5, min_band_size=0.05, monotone=None, max_points=10,
-                 C=1.0, n_splits=5, feature_labels=None, random_state=None):
+                 C=1.0, n_splits=5, feature_labels=None, value_formats=None,
+                 random_state=None):
         self.max_bands = max_bands
         self.min_band_size = min_band_size
         self.monotone = monotone
@@ -158,6 +163,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         self.C = C
         self.n_splits = n_splits
         self.feature_labels = feature_labels
+        self.value_formats = value_formats
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -187,7 +193,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
             bad("C", "a float > 0", "Use for example C=1.0 (larger means less penalty).")
         if not is_int(self.n_splits) or self.n_splits < 2:
             bad("n_splits", "an int >= 2", "Use for example n_splits=5.")
-        for name in ("monotone", "feature_labels"):
+        for name in ("monotone", "feature_labels", "value_formats"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), dict):
                 bad(name, "a dict keyed by feature name, or None",
                     "For example {'absence': 1}.")
@@ -264,7 +270,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         self._check_params()
         columns, kinds, names, y = self._columns_fit(X, y)
         classes, y = self._check_y(y)
-        for param in ("monotone", "feature_labels"):
+        for param in ("monotone", "feature_labels", "value_formats"):
             unknown = sorted(set(getattr(self, param) or {}) - set(names))
             if unknown:
                 raise ValueError(_UNKNOWN_FEATURE.format(param, unknown, names))
@@ -309,6 +315,10 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
             rate = np.clip(y.mean(), 1e-6, 1 - 1e-6)
             proba_intercept, slope = float(np.log(rate / (1 - rate))), 1e-6
 
+        formats = self.value_formats or {}
+        for spec in card["specs"]:
+            if spec["kind"] == "numeric" and spec["name"] in formats:
+                spec["labels"] = numeric_labels(spec["cuts"], "numeric", formats[spec["name"]])
         self.classes_ = classes
         self.bands_ = card["specs"]
         self.band_points_ = card["points"]

@@ -50,6 +50,15 @@ _ONE_CLASS = (
     "The training outcomes at {dates} are all {value}: a risk model needs both pupils with "
     "and without the outcome. Add more census dates or use a larger local authority."
 )
+#: How band edges of each feature-dictionary unit read in reasons ("10% to < 20%").
+_UNIT_FORMATS = {
+    "fraction of sessions": "{:.1%}",
+    "fraction of months": "{:.0%}",
+    "per 100 pupils": "{:.1f}",
+    "days": "{:.0f}",
+    "months": "{:.0f}",
+    "whole months": "{:.0f}",
+}
 #: PSI above which a feature may be reported as drifted.
 DRIFT_PSI_WARN = 0.25
 #: ... and, for numeric features, the shift in mean (in reference standard deviations)
@@ -198,8 +207,12 @@ class Screener:
             if k != "categorical" and int(d) != 0
         }
         labels = dict(zip(dictionary["feature"], dictionary["label"]))
+        formats = {f: _UNIT_FORMATS[u] for f, u, k in zip(
+            dictionary["feature"], dictionary["unit"], dictionary["kind"])
+            if k == "numeric" and u in _UNIT_FORMATS}
         return models.RiskScorecard(
-            monotone=monotone, feature_labels=labels, random_state=self.random_state
+            monotone=monotone, feature_labels=labels, value_formats=formats,
+            random_state=self.random_state,
         )
 
     def _flags(self, upn, risk):

@@ -36,7 +36,7 @@ def test_card_structure(fitted, sim_train):
     assert (ordered["n"] >= min_rows).all()
     # rare categories are pooled, common ones keep their own band
     sen = card.loc[card["feature"] == "sen", "band"].tolist()
-    assert sen == ["E", "K", "none", "other", "missing"]
+    assert sen == ["E", "K", "none", "any other value", "missing"]
     assert card.set_index(["feature", "band"]).loc[("looked_after", "yes"), "points"] > 0
     assert fitted.points_.loc[("sen", "E")] >= fitted.points_.loc[("sen", "none")]
     assert np.isfinite(fitted.rounding_loss_) and abs(fitted.rounding_loss_) < 0.01
@@ -88,7 +88,7 @@ def test_unseen_and_missing_values(fitted):
                       "looked_after": pd.array([None, False], dtype="boolean"),
                       "moves": [np.nan, 0]})
     parts = fitted.explain(X)
-    other = fitted.points_.loc[("sen", "other")]
+    other = fitted.points_.loc[("sen", "any other value")]
     assert parts.loc[0, "sen"] == other  # unseen category -> other band
     # no missing values in training for these: their missing bands score 0 points
     assert parts.loc[0, ["suspensions", "looked_after", "moves"]].eq(0).all()
@@ -199,3 +199,14 @@ def test_notebook_display(fitted):
     bundle = fitted._repr_mimebundle_()
     assert "Absence last 12 months" in bundle["text/html"]
     assert "text/html" in RiskScorecard()._repr_mimebundle_()
+
+
+def test_value_formats_change_only_the_label_text(sim_train):
+    X, y, _ = sim_train
+    plain = RiskScorecard(random_state=0).fit(X, y)
+    pretty = RiskScorecard(random_state=0, value_formats={"absence": "{:.0%}"}).fit(X, y)
+    labels = pretty.scorecard_.loc[pretty.scorecard_["feature"] == "absence", "band"]
+    assert labels.str.contains("%").sum() >= 2
+    np.testing.assert_array_equal(plain.predict_proba(X), pretty.predict_proba(X))
+    with pytest.raises(ValueError, match="value_formats"):
+        RiskScorecard(value_formats={"nope": "{:.0%}"}).fit(X, y)
