@@ -42,13 +42,29 @@ def reason_texts(points, specs, labels):
     return np.array(texts, dtype=object)
 
 
-def top_reasons(points, specs, labels, codes, k, index):
-    """DataFrame reason_1..reason_k: the k largest positive contributions per row."""
+def typical_points(points, counts):
+    """Per-feature mean points of the training rows (the 'typical pupil')."""
+    out = []
+    for pts, cnt in zip(points, counts):
+        cnt = np.asarray(cnt, dtype=float)
+        total = cnt.sum()
+        out.append(float(np.dot(pts, cnt) / total) if total else 0.0)
+    return np.asarray(out)
+
+
+def top_reasons(points, specs, labels, codes, k, index, baseline=None):
+    """DataFrame reason_1..reason_k: the k largest positive contributions per row.
+
+    With ``baseline`` (one number per feature), features are ranked by how many points
+    they add *above* the baseline, and only those above it are shown.
+    """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(_BAD_K.format(k))
     table, offsets = flat_table(points)
     flat = codes + offsets
     contrib = np.take(table, flat)
+    if baseline is not None:
+        contrib = contrib - np.asarray(baseline, dtype=float)[None, :]
     n, p = contrib.shape
     kk = min(k, p)
     # stable sort on -points: ties keep the feature order of the card

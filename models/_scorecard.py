@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
 
 from ._binning import column_kind, encode, min_count_from, numeric_labels
 from ._display import scorecard_frame, scorecard_html, scorecard_text
-from ._explain import contributions, top_reasons
+from ._explain import contributions, top_reasons, typical_points
 from ._points import fit_card, fit_logistic_1d, sigmoid, total_points
 
 _PARAM = (
@@ -391,18 +391,35 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(contributions(self.band_points_, codes), index=index,
                             columns=names)
 
-    def reasons(self, X, k=3):
+    def reasons(self, X, k=3, *, relative_to="typical"):
         """Plain-English reasons: the ``k`` bands adding the most points to each row.
+
+        Parameters
+        ----------
+        X : DataFrame
+        k : int, default=3
+        relative_to : {"typical", "zero"}, default="typical"
+            ``"typical"`` ranks features by the points they add above the average
+            training row's points for that feature, and shows only those above it, so a
+            reason says what is different about this row (a band most rows share is not
+            a reason). ``"zero"`` ranks by the points themselves.
 
         Returns
         -------
         DataFrame
             Columns ``reason_1`` .. ``reason_k``, for example
-            ``"Absence last 12 months 0.16 to < 0.25: +3 points"``; an empty string
-            where a row has fewer than ``k`` bands adding points. Ties keep card order.
+            ``"Absence last 12 months 0.16 to < 0.25: +3 points"`` (the band's own
+            points); an empty string where a row has fewer than ``k`` such bands. Ties
+            keep card order.
         """
+        if relative_to not in ("typical", "zero"):
+            raise ValueError(f"relative_to must be 'typical' or 'zero', got {relative_to!r}.")
+        check_is_fitted(self)
         codes, index = self._encode(X)
-        return top_reasons(self.band_points_, self.bands_, self._labels(), codes, k, index)
+        baseline = (typical_points(self.band_points_, self.band_counts_)
+                    if relative_to == "typical" else None)
+        return top_reasons(self.band_points_, self.bands_, self._labels(), codes, k, index,
+                           baseline=baseline)
 
     def to_json(self, path=None):
         """The portable scorecard as a JSON string (see ``models/SCORECARD_JSON.md``).

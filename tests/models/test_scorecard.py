@@ -102,7 +102,7 @@ def test_explain_and_reasons(fitted, sim_train):
     assert parts.index.equals(X.index) and list(parts.columns) == list(X.columns)
     np.testing.assert_array_equal(parts.sum(axis=1).to_numpy() + fitted.intercept_,
                                   fitted.decision_function(X))
-    reasons = fitted.reasons(X, k=3)
+    reasons = fitted.reasons(X, k=3, relative_to="zero")
     assert list(reasons.columns) == ["reason_1", "reason_2", "reason_3"]
     first = reasons["reason_1"].iloc[int(np.argmax(parts.max(axis=1).to_numpy()))]
     assert re.fullmatch(r".+: \+\d+ points?", first)
@@ -111,7 +111,7 @@ def test_explain_and_reasons(fitted, sim_train):
     shown = reasons["reason_1"].str.extract(r"\+(\d+) point")[0].astype(float)
     assert (shown.fillna(0).astype(int) == top).all()
     assert ((reasons == "") | reasons.apply(lambda c: c.str.contains("point"))).all().all()
-    wide = fitted.reasons(X.iloc[:5], k=7)
+    wide = fitted.reasons(X.iloc[:5], k=7, relative_to="zero")
     assert list(wide.columns)[-1] == "reason_7" and (wide["reason_7"] == "").all()
     assert "Absence last 12 months" in " ".join(reasons.to_numpy().ravel())
     with pytest.raises(ValueError, match="k must be a whole number"):
@@ -210,3 +210,25 @@ def test_value_formats_change_only_the_label_text(sim_train):
     np.testing.assert_array_equal(plain.predict_proba(X), pretty.predict_proba(X))
     with pytest.raises(ValueError, match="value_formats"):
         RiskScorecard(value_formats={"nope": "{:.0%}"}).fit(X, y)
+
+
+def test_reasons_relative_to_typical_skip_bands_most_rows_share(fitted, sim_train):
+    from models._explain import typical_points
+
+    X = sim_train[0].iloc[:400]
+    parts = fitted.explain(X)
+    base = pd.Series(typical_points(fitted.band_points_, fitted.band_counts_),
+                     index=parts.columns)
+    above = parts.sub(base, axis=1)
+    reasons = fitted.reasons(X, k=3)
+    # a row shows exactly as many reasons as features above typical (up to k)
+    shown = (reasons != "").sum(axis=1)
+    np.testing.assert_array_equal(shown.to_numpy(), np.minimum((above > 0).sum(axis=1), 3))
+    # the first reason names the feature furthest above typical
+    best = above.idxmax(axis=1)
+    labels = {"absence": "Absence last 12 months", "sen": "SEN status"}
+    rows = shown > 0
+    for i in np.flatnonzero(rows.to_numpy())[:50]:
+        assert reasons["reason_1"].iloc[i].startswith(labels.get(best.iloc[i], best.iloc[i]))
+    with pytest.raises(ValueError, match="relative_to"):
+        fitted.reasons(X, relative_to="mean")
