@@ -61,6 +61,7 @@ def save(screener: Screener, path) -> Path:
     params.pop("model")
     params["year_groups"] = list(params["year_groups"])
     params["audit_groups"] = list(params["audit_groups"])
+    params["exclude_features"] = list(params["exclude_features"])
     payload = {
         "format": FILE_FORMAT,
         "format_version": FILE_FORMAT_VERSION,
@@ -110,6 +111,7 @@ def load(path, *, trusted=None) -> Screener:
     params = dict(payload["params"])
     params["year_groups"] = tuple(params["year_groups"])
     params["audit_groups"] = tuple(params["audit_groups"])
+    params["exclude_features"] = tuple(params.get("exclude_features", ()))
     scr = Screener(**params)
     scr.model_ = payload["model"]
     scr.feature_names_ = list(payload["feature_names"])

@@ -100,6 +100,10 @@ class Screener:
         Pupil columns (``sex``, ``fsm``, ``ethnicity``, ``eal``, ``looked_after`` or any
         extra column) or statuses derived at the census (``sen``, ``year_group``,
         ``school``) to audit. Ethnicity is also audited by its major group.
+    exclude_features : tuple of str, default=()
+        Feature-dictionary features the model must not use, for example
+        ``("school_suspension_rate_12m",)`` to score pupils without their school's
+        past practice (see the dictionary's fairness notes).
     model : estimator, optional
         A classifier with ``fit``/``predict_proba``; by default a
         :class:`models.RiskScorecard` whose monotone directions and reason labels come
@@ -140,6 +144,7 @@ class Screener:
         capacity=0.05,
         threshold=None,
         audit_groups=_DEFAULT_AUDIT_GROUPS,
+        exclude_features=(),
         model=None,
         min_cell=10,
         n_boot=1000,
@@ -151,6 +156,7 @@ class Screener:
         self.capacity = capacity
         self.threshold = threshold
         self.audit_groups = audit_groups
+        self.exclude_features = exclude_features
         self.model = model
         self.min_cell = min_cell
         self.n_boot = n_boot
@@ -242,6 +248,13 @@ class Screener:
         for d in dates:
             self._check_window(records, d, "fit")
         dictionary = features.describe()
+        unknown = sorted(set(self.exclude_features) - set(dictionary["feature"]))
+        if unknown:
+            raise ValueError(
+                f"exclude_features names {unknown}, which are not features. The features "
+                f"are: {list(dictionary['feature'])} (see features.describe())."
+            )
+        dictionary = dictionary[~dictionary["feature"].isin(self.exclude_features)]
         names = list(dictionary["feature"])
         Xs, ys = [], []
         for d in progress(dates, desc="Building training features", unit="census"):
@@ -473,7 +486,8 @@ class Screener:
         """Constructor parameters, as in scikit-learn."""
         return {k: getattr(self, k) for k in (
             "target", "horizon_months", "year_groups", "capacity", "threshold",
-            "audit_groups", "model", "min_cell", "n_boot", "random_state")}
+            "audit_groups", "exclude_features", "model", "min_cell", "n_boot",
+            "random_state")}
 
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k != "model")

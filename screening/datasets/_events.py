@@ -40,6 +40,9 @@ COEF = dict(male=0.47, fsm=0.62, lac=0.4, eal=-0.35, z=0.7, sen_k=0.45, sen_e=-0
 PERM_SHARE = 1.3 * np.array([0.01, 0.015, 0.015, 0.018, 0.02, 0.02, 0.018, 0.015, 0.018, 0.021,
                              0.024, 0.018])
 SCHOOL_YEAR_DAYS = 190.0
+# repeat suspensions: after a pupil's first event in a regime, extra suspensions arrive at
+# (multiplier - 1) x the pupil's rate + per_year per school year, to the next census
+REPEAT = dict(multiplier=1.0, per_year=1.3)
 
 
 class Regime:
@@ -80,7 +83,7 @@ def simulate(rng, p, schools, cal: SchoolCalendar, bounds, extract_idx, term_of)
     regimes = []
     past_pupil = np.empty(0, np.int32)
     past_day = np.empty(0, np.int32)
-    for state, lo_r, hi_r in bounds:
+    for r_idx, (state, lo_r, hi_r) in enumerate(bounds):
         reg = Regime(state, lo_r, hi_r)
         regimes.append(reg)
         # ---- state known before the state day
@@ -100,6 +103,8 @@ def simulate(rng, p, schools, cal: SchoolCalendar, bounds, extract_idx, term_of)
         # ---- pieces split on 1 September
         cuts = [lo_r] + [cal.sept1(y) for y in cal.years + [cal.years[-1] + 1]
                          if lo_r < cal.sept1(y) <= hi_r] + [hi_r + 1]
+        spans = []
+        first = np.full(n, NEVER, dtype=np.int64)  # first event of the pupil in the regime
         for lo, nxt in zip(cuts[:-1], cuts[1:]):
             hi = nxt - 1
             year = int(str(cal.date(lo))[:4]) - (1 if int(str(cal.date(lo))[5:7]) < 9 else 0)
@@ -116,17 +121,27 @@ def simulate(rng, p, schools, cal: SchoolCalendar, bounds, extract_idx, term_of)
             # ---- draw the events of this piece up to the extract date
             a = np.maximum(lo, p["on_start"])
             b = np.minimum(min(hi, extract_idx), p["on_end"])
-            days = cal.count(a, b)
+            spans.append((a, b, rate))
             for is_perm, r in ((False, rate), (True, rate_p)):
-                k = rng.poisson(r * days)
-                who = np.repeat(np.arange(n, dtype=np.int32), k)
+                who, day = _draw(rng, cal, r, a, b)
                 if who.size == 0:
                     continue
-                ordinal = cal.cum[a[who]] + np.floor(rng.random(who.size) * days[who])
-                day = cal.school_days[ordinal.astype(np.int64)].astype(np.int32)
+                np.minimum.at(first, who, day)
                 ev_pupil.append(who)
                 ev_day.append(day)
                 ev_perm.append(np.full(who.size, is_perm))
+        # ---- repeats: after its first event in the regime a pupil's suspension hazard
+        # rises (to the day before the next census, so every census's window starts from
+        # the hazard fixed in advance and the oracle stays exact)
+        ex_hi = hi_r if r_idx + 1 == len(bounds) else min(hi_r, bounds[r_idx + 1][0] - 1)
+        for a, b, rate in spans:
+            rate_x = np.where(rate > 0, (REPEAT["multiplier"] - 1) * rate
+                              + REPEAT["per_year"] / SCHOOL_YEAR_DAYS, 0).astype(np.float32)
+            who, day = _draw(rng, cal, rate_x, np.maximum(a, first + 1), np.minimum(b, ex_hi))
+            if who.size:
+                ev_pupil.append(who)
+                ev_day.append(day)
+                ev_perm.append(np.zeros(who.size, bool))
         # ---- the first permanent exclusion moves the pupil to AP
         if ev_pupil:
             past_pupil = np.concatenate(ev_pupil)
@@ -151,6 +166,17 @@ def simulate(rng, p, schools, cal: SchoolCalendar, bounds, extract_idx, term_of)
     gap = (day > p["pdate"][pupil]) & (day < p["pdate"][pupil] + p["ap_gap"][pupil])
     keep = ~gap
     return {"pupil": pupil[keep], "day": day[keep], "perm": perm[keep]}, regimes
+
+
+def _draw(rng, cal, rate, a, b):
+    """Poisson events at ``rate`` per school day on each pupil's school days in ``[a, b]``."""
+    days = cal.count(a, np.minimum(b, cal.n_days - 1))
+    k = rng.poisson(rate * days)
+    who = np.repeat(np.arange(rate.size, dtype=np.int32), k)
+    if who.size == 0:
+        return who, np.empty(0, np.int32)
+    ordinal = cal.cum[np.clip(a[who], 0, cal.n_days)] + np.floor(rng.random(who.size) * days[who])
+    return who, cal.school_days[ordinal.astype(np.int64)].astype(np.int32)
 
 
 def _first_permanent(p, who, day, cal):

@@ -111,30 +111,7 @@ class SyntheticLA:
             raise ValueError(_BAD_HORIZON.format(horizon_months))
         if target not in ("suspension", "permanent"):
             raise ValueError(_BAD_TARGET.format(target))
-        cal = o["cal"]
-        T = cal.index(np.datetime64(t.date(), "D"))
-        w_hi = cal.index(add_months(np.datetime64(t.date(), "D"), horizon_months)) - 1
-        lam = np.zeros(o["on_start"].size)
-        for reg in o["regimes"]:
-            for lo, hi, rate, rate_p in reg.pieces:
-                if hi < T or lo > w_hi:
-                    continue
-                days = cal.count(np.maximum(max(lo, T), o["on_start"]),
-                                 np.minimum(min(hi, w_hi), o["on_end"]))
-                r = rate_p if target == "permanent" else rate.astype(np.float64) + rate_p
-                lam += r * days
-        prob = -np.expm1(-lam)
-        if target == "permanent":
-            prob = np.where(o["pdate"] < T, 0.0, prob)
-        year = t.year - (1 if t.month < 9 else 0)
-        yg = year - o["cohort"] - 5
-        seg_p, seg_s, seg_e = o["seg"]
-        on = np.zeros(yg.size, bool)
-        on[seg_p[(seg_s < T) & (seg_e >= T)]] = True
-        who = np.flatnonzero(on & np.isin(yg, list(year_groups)))
-        out = pd.Series(prob[who], index=pd.Index(o["upn"][who], name="upn", dtype="str"),
-                        name="true_risk")
-        return out.sort_index()
+        return _oracle_risk(o, t, horizon_months, target, year_groups)
 
     def write(self, folder, format="csv"):
         """Write the tables as ``NAME.csv`` or ``NAME.parquet`` plus ``metadata.json``.
@@ -173,6 +150,84 @@ class SyntheticLA:
         }
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
         return folder
+
+
+def _oracle_risk(o, t, horizon_months=12, target="suspension", year_groups=(5, 6, 7)):
+    """The oracle of :meth:`SyntheticLA.true_risk` from the generator internals ``o``."""
+    cal = o["cal"]
+    T = cal.index(np.datetime64(t.date(), "D"))
+    w_hi = cal.index(add_months(np.datetime64(t.date(), "D"), horizon_months)) - 1
+    lam = np.zeros(o["on_start"].size)
+    for reg in o["regimes"]:
+        for lo, hi, rate, rate_p in reg.pieces:
+            if hi < T or lo > w_hi:
+                continue
+            days = cal.count(np.maximum(max(lo, T), o["on_start"]),
+                             np.minimum(min(hi, w_hi), o["on_end"]))
+            r = rate_p if target == "permanent" else rate.astype(np.float64) + rate_p
+            lam += r * days
+    prob = -np.expm1(-lam)
+    if target == "permanent":
+        prob = np.where(o["pdate"] < T, 0.0, prob)
+    year = t.year - (1 if t.month < 9 else 0)
+    yg = year - o["cohort"] - 5
+    seg_p, seg_s, seg_e = o["seg"]
+    on = np.zeros(yg.size, bool)
+    on[seg_p[(seg_s < T) & (seg_e >= T)]] = True
+    who = np.flatnonzero(on & np.isin(yg, list(year_groups)))
+    out = pd.Series(prob[who], index=pd.Index(o["upn"][who], name="upn", dtype="str"),
+                    name="true_risk")
+    return out.sort_index()
+
+
+def _setup(n_pupils, seed, first_census_year, n_census, extract_date):
+    """Draw everything but the suspensions; return the generator state as a dict."""
+    years = list(range(first_census_year, first_census_year + n_census))
+    census = [autumn_census_day(y) for y in years]
+    if extract_date is None:
+        extract = np.datetime64(f"{years[-1] + 1}-03-31", "D")
+    else:
+        extract = np.datetime64(pd.Timestamp(extract_date).date(), "D")
+    if extract <= census[-1]:
+        raise ValueError(_BAD_EXTRACT.format(census[-1], extract,
+                                             f"{years[-1] + 1}-03-31"))
+    plus12 = [add_months(c, 12) for c in census]
+    cal = SchoolCalendar(first_census_year - 1, max(extract, plus12[-1]))
+    rng = np.random.default_rng(seed)
+    n = int(n_pupils)
+    schools = make_schools(rng, n)
+    p = make_pupils(rng, n, cal, years, 3 * len(cal.years))
+    assign_schools(rng, p, schools)
+    census_idx = [cal.index(c) for c in census]
+    extract_idx = cal.index(extract)
+    bounds = regime_bounds(census_idx, [cal.index(d) for d in plus12], 0, extract_idx)
+    return {"rng": rng, "cal": cal, "census": census, "extract": extract,
+            "extract_idx": extract_idx, "bounds": bounds, "schools": schools, "p": p}
+
+
+def _draw(state, rng):
+    """Draw the suspensions and registrations; return ``(events, seg, oracle)``.
+
+    ``state["p"]`` is updated in place (permanent exclusions): pass a state with a deep
+    copy of ``p`` to redraw from the same population, as the Monte-Carlo check of the
+    oracle does. ``oracle`` lacks ``"upn"`` (set it before :func:`_oracle_risk`).
+    """
+    cal, p = state["cal"], state["p"]
+
+    def term_of(day):
+        year = int(str(cal.date(day))[:4])
+        year -= 1 if int(str(cal.date(day))[5:7]) < 9 else 0
+        return 3 * (year - cal.first_year)
+
+    events, regimes = simulate(rng, p, state["schools"], cal, state["bounds"],
+                               state["extract_idx"], term_of)
+    seg = _tables.segments(rng, p, events, cal, state["extract_idx"])
+    oracle = {
+        "cal": cal, "regimes": regimes, "cohort": p["cohort"],
+        "on_start": p["on_start"], "on_end": p["on_end"], "pdate": p["pdate"],
+        "seg": (seg["pupil"], seg["start"], seg["end"]),
+    }
+    return events, seg, oracle
 
 
 def make_local_authority(n_pupils=20_000, seed=0, *, first_census_year=2019, n_census=6,
@@ -266,36 +321,12 @@ def make_local_authority(n_pupils=20_000, seed=0, *, first_census_year=2019, n_c
     if (isinstance(n_census, bool) or not isinstance(n_census, (int, np.integer))
             or n_census < 2):
         raise ValueError(_BAD_YEARS.format(n_census))
-    years = list(range(first_census_year, first_census_year + n_census))
-    census = [autumn_census_day(y) for y in years]
-    if extract_date is None:
-        extract = np.datetime64(f"{years[-1] + 1}-03-31", "D")
-    else:
-        extract = np.datetime64(pd.Timestamp(extract_date).date(), "D")
-    if extract <= census[-1]:
-        raise ValueError(_BAD_EXTRACT.format(census[-1], extract,
-                                             f"{years[-1] + 1}-03-31"))
-    plus12 = [add_months(c, 12) for c in census]
-    cal = SchoolCalendar(first_census_year - 1, max(extract, plus12[-1]))
-    rng = np.random.default_rng(seed)
-    n = int(n_pupils)
-    n_terms = 3 * len(cal.years)
-    schools = make_schools(rng, n)
-    p = make_pupils(rng, n, cal, years, n_terms)
-    assign_schools(rng, p, schools)
-    census_idx = [cal.index(c) for c in census]
-    extract_idx = cal.index(extract)
-    bounds = regime_bounds(census_idx, [cal.index(d) for d in plus12], 0, extract_idx)
-
-    def term_of(day):
-        year = int(str(cal.date(day))[:4])
-        year -= 1 if int(str(cal.date(day))[5:7]) < 9 else 0
-        return 3 * (year - cal.first_year)
-
-    events, regimes = simulate(rng, p, schools, cal, bounds, extract_idx, term_of)
+    state = _setup(n_pupils, seed, first_census_year, n_census, extract_date)
+    rng, cal, p, schools = state["rng"], state["cal"], state["p"], state["schools"]
+    extract, extract_idx = state["extract"], state["extract_idx"]
+    events, seg, oracle = _draw(state, rng)
     upn = _tables.make_upns(rng, p, la_code)
     upn_cat = pd.Index(upn, dtype="str")
-    seg = _tables.segments(rng, p, events, cal, extract_idx)
     tables = {
         "pupils": _tables.pupils_table(p, upn, cal),
         "enrolments": _tables.enrolments_table(seg, upn_cat, schools, cal, extract_idx),
@@ -308,11 +339,8 @@ def make_local_authority(n_pupils=20_000, seed=0, *, first_census_year=2019, n_c
     extract_ts = pd.Timestamp(str(extract))
     records = Records(**tables, source=f"synthetic local authority (seed={seed})",
                       extract_date=extract_ts)
-    oracle = {
-        "cal": cal, "regimes": regimes, "upn": upn, "cohort": p["cohort"],
-        "on_start": p["on_start"], "on_end": p["on_end"], "pdate": p["pdate"],
-        "seg": (seg["pupil"], seg["start"], seg["end"]),
-    }
+    oracle["upn"] = upn
+    census = state["census"]
     school_frame = pd.DataFrame({"school": schools["urn"],
                                  "phase": _tables.PHASES[schools["phase"]],
                                  "practice": schools["effect"].astype(float)})

@@ -160,7 +160,27 @@ def test_suspension_codes(la):
     assert fixd.sessions.between(1, 20).all()
     # repeat suspensions are common (overdispersed counts)
     per_pupil = s.groupby(s.upn.astype(str)).size()
-    assert (per_pupil >= 2).mean() > 0.25
+    assert (per_pupil >= 2).mean() > 0.4
+
+
+def test_repeat_suspensions_near_national(la, complete):
+    """About 2 suspensions per suspended pupil a year (DfE 2016/17: 381,865 / 183,475)."""
+    s = la.records.suspensions
+    s = s[s.start_date < la.census_dates[-1]]
+    year = s.start_date.dt.year - (s.start_date.dt.month < 9)
+    per_year = s.groupby([s.upn.astype(str), year]).size()
+    assert 1.8 < per_year.mean() < 2.3, per_year.mean()
+    assert 0.35 < (per_year >= 2).mean() < 0.65
+    # the same in the 12-month outcome windows, and not only in secondary schools
+    counts = []
+    for t in la.census_dates[:-1]:
+        w = s[(s.start_date >= t) & (s.start_date < t + pd.DateOffset(months=12))]
+        f = complete[complete.census == t]
+        n = w.groupby(w.upn.astype(str)).size().reindex(f.index[f.y])
+        counts.append(pd.DataFrame({"n": n.to_numpy(), "yg": f.year_group[f.y].to_numpy()}))
+    c = pd.concat(counts)
+    assert 1.8 < c.n.mean() < 2.5, c.n.mean()
+    assert c.n[c.yg.between(5, 7)].mean() > 1.5
 
 
 def test_schools_and_moves(la):
@@ -206,6 +226,50 @@ def test_true_risk_matches_realised_outcomes(la, complete):
     y, p = np.concatenate(ys), np.concatenate(ps)
     expected, sd = p.sum(), np.sqrt((p * (1 - p)).sum())
     assert abs(y.sum() - expected) < 4 * sd
+
+
+def _monte_carlo(n_pupils, reps, horizons):
+    """Redraw the events of one population ``reps`` times; pool labels and the oracle."""
+    import copy
+
+    state = la_mod._setup(n_pupils, 11, 2019, 4, None)
+    upn = np.array([f"P{i:06d}" for i in range(n_pupils)])
+    census = [pd.Timestamp(str(c)) for c in state["census"][:-1]]  # complete windows
+    out = {}
+    for r in range(reps):
+        run = dict(state, p=copy.deepcopy(state["p"]))
+        events, _seg, oracle = la_mod._draw(run, np.random.default_rng(100 + r))
+        oracle["upn"] = upn
+        for t in census:
+            for h, target in horizons:
+                risk = la_mod._oracle_risk(oracle, t, h, target, tuple(range(1, 12)))
+                who = np.searchsorted(upn, risk.index.to_numpy())
+                lo = oracle["cal"].index(np.datetime64(t.date(), "D"))
+                hi = oracle["cal"].index(np.datetime64((t + pd.DateOffset(months=h)).date(),
+                                                       "D"))
+                hit = (events["day"] >= lo) & (events["day"] < hi)
+                if target == "permanent":
+                    hit &= events["perm"]
+                y = np.isin(who, events["pupil"][hit])
+                p = risk.to_numpy()
+                acc = out.setdefault((h, target), np.zeros(3))
+                acc += [y.sum(), p.sum(), (p * (1 - p)).sum()]
+    return out
+
+
+def test_true_risk_is_exact_by_monte_carlo():
+    """For a fixed population, the oracle is the mean of redrawn window outcomes.
+
+    Redraws every suspension (with the self-exciting repeats) of one population and checks
+    observed against expected counts of pupils with an event in ``[T, T + h months)``,
+    pooled over censuses and redraws. A bias of a few days' hazard per window (e.g. an
+    off-by-one at ``T + 12 months``) shows up as |z| > 4 here.
+    """
+    horizons = [(12, "suspension"), (1, "suspension"), (12, "permanent")]
+    for (h, target), (obs, exp, var) in _monte_carlo(4_000, 12, horizons).items():
+        z = (obs - exp) / np.sqrt(var)
+        assert abs(z) < 4, (h, target, obs, exp, z)
+        assert exp > (200 if target == "suspension" else 10)
 
 
 def test_true_risk_options(la):

@@ -189,3 +189,14 @@ def test_drift_warns_when_a_feature_really_moves(la, fitted):
     with w.catch_warnings():
         w.simplefilter("error", DriftWarning)
         fitted.screen(la.records, as_of=la.census_dates[-2])  # a normal year: no alarm
+
+
+def test_exclude_features_keeps_school_practice_out_of_the_score(la):
+    scr = screening.Screener(n_boot=20, exclude_features=("school_suspension_rate_12m",))
+    scr.fit(la.records, as_of=la.census_dates[-4:-2])
+    assert "school_suspension_rate_12m" not in scr.feature_names_
+    res = scr.screen(la.records, as_of=la.census_dates[-1])
+    assert not res.scores["reason_1"].str.contains("School's suspension rate").any()
+    with pytest.raises(ValueError, match="not features"):
+        screening.Screener(exclude_features=("nope",)).fit(la.records,
+                                                           as_of=la.census_dates[:2])
