@@ -77,6 +77,7 @@ def _cmd_fit(args):
     dates = [_census(d) for d in args.as_of]
     _say(f"Fitting on census dates {', '.join(str(d.date()) for d in dates)} ...")
     scr = Screener(target=args.target, horizon_months=args.horizon,
+                   exclude_features=tuple(args.exclude_feature or ()),
                    random_state=args.seed).fit(records, as_of=dates)
     save(scr, args.model)
     t = scr.training_
@@ -217,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--model", required=True)
     f.add_argument("--target", default="suspension", choices=["suspension", "permanent"])
     f.add_argument("--horizon", type=int, default=12)
+    f.add_argument("--exclude-feature", action="append", metavar="FEATURE",
+                   help="a feature the model must not use (repeatable), e.g. "
+                        "school_suspension_rate_12m")
     f.add_argument("--seed", type=int, default=0)
     f.set_defaults(func=_cmd_fit)
 
