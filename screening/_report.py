@@ -132,7 +132,7 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
         f"<title>Screening report {as_of}</title><style>{_CSS}</style></head><body>",
         f"<h1>Early identification screen, census {as_of}</h1>",
         "<nav><a href='#summary'>Summary</a><a href='#card'>Model card</a>"
-        "<a href='#flagged'>Flagged pupils</a><a href='#audit'>Audit</a>"
+        "<a href='#audit'>Audit</a><a href='#flagged'>Flagged pupils</a>"
         "<a href='#calibration'>Calibration</a><a href='#scorecard'>Scorecard</a>"
         "<a href='#drift'>Drift</a></nav>",
         "<h2 id='summary'>Summary</h2>",
@@ -149,12 +149,21 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
             f"<li>{escape(f)}</li>" for f in findings) + "</ul></div>")
     warn = result.warnings
     if warn is not None and len(warn):
-        parts.append(f"<p class='warn'>{len(warn):,} data warning(s) were found when the "
-                     "records were validated (first 20 below).</p>")
-        parts.append(_table(warn.head(20).astype(str)))
+        kinds = (warn.groupby(["table", "problem"]).size().rename("rows").reset_index()
+                 .sort_values("rows", ascending=False))
+        parts.append(f"<div class='warn'>{len(warn):,} data warning(s) were found when the "
+                     "records were validated: usable, but worth checking at source."
+                     + _table(kinds) + "<details><summary>First 20 rows</summary>"
+                     + _table(warn.head(20).astype(str)) + "</details></div>")
     parts.append(_risk_chart(scores) if n else "")
     parts.append("<h2 id='card'>Model card</h2>")
     parts.append(_model_card(result, evaluation, backtest))
+
+    parts.append("<h2 id='audit'>Disproportionality audit</h2>")
+    if hasattr(audit, "html_fragment"):
+        parts.append(audit.html_fragment())
+    else:
+        parts.append(_table(audit.to_frame()))
 
     parts.append("<h2 id='flagged'>Flagged pupils and reasons</h2>")
     parts.append("<p>Highest risk first. Reasons are the scorecard lines that add most points "
@@ -162,12 +171,6 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
     cols = [c for c in ("rank", "upn", "school", "year_group", "risk", "reason_1", "reason_2",
                         "reason_3", "status") if c in scores]
     parts.append(_table(result.flagged[cols], max_rows=500))
-
-    parts.append("<h2 id='audit'>Disproportionality audit</h2>")
-    if hasattr(audit, "html_fragment"):
-        parts.append(audit.html_fragment())
-    else:
-        parts.append(_table(audit.to_frame()))
 
     parts.append("<h2 id='calibration'>Calibration and backtest</h2>")
     if evaluation is not None:
