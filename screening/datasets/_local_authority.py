@@ -292,14 +292,17 @@ def make_local_authority(n_pupils=20_000, seed=0, *, first_census_year=2019, n_c
       ``_events`` for how the hazard is fixed at each census so that
       :meth:`SyntheticLA.true_risk` is exact. Reasons use the pre-2020 list (PD) before
       1 September 2020 and the new list (DB) after; ~2% are lunchtime (LNCH); lengths
-      1-10 days (2-20 sessions). About 2% of events are permanent exclusions (PERM),
-      only the first per pupil.
+      1-10 days (2-20 sessions). About 1.5% of events are permanent exclusions (PERM),
+      only the first per pupil. **Repeats**: after a first suspension a pupil's hazard
+      rises until the next census (self-exciting; it leaves the oracle exact), so a
+      suspended pupil has about 2 suspensions a year, as nationally (2.08 in 2016/17).
 
     Calibration (``BASE``/``COEF`` in ``_events``): the share of pupils with at least one
     suspension in the 12 months after a census matches the national 2016/17 share by
     year group (Y5 1.0%, Y6 1.2%, Y7 3.4%, Y8 5.2%, ...), and the group ratios are close
     to national (boys/girls ~2.6, disadvantaged ~3.6, SEN support and EHC ~4 x no SEN,
-    Black Caribbean ~2.5 x and Gypsy/Roma ~3.7 x all pupils).
+    Black Caribbean ~2.5 x and Gypsy/Roma ~3.7 x all pupils); ``REPEAT`` sets about 2.0
+    suspensions per suspended pupil per academic year (national 2016/17: 2.08).
 
     History: enrolments go back to Reception entry; attendance, suspensions and SEN
     spells are recorded from 1 September of the year before the first census (SEN spells
