@@ -110,12 +110,101 @@ def score_metrics(y_true, y_prob, flagged) -> pd.Series:
     )
 
 
+_MISSING = "__missing__"
+_EPS = 1e-4
+
+
+def _level_codes(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), _MISSING).astype(str)
+
+
+def _as_float(s: pd.Series):
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return pd.to_numeric(s.astype("Float64"), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+    return None
+
+
+def distribution_profile(values, *, n_bins=10) -> dict:
+    """A compact summary of a feature's distribution, for drift checks later.
+
+    Numeric features with more than ``n_bins`` distinct values are binned at their
+    deciles; anything else is summarised level by level. Missing values get their own
+    share. Only shares, bin edges, the mean and the standard deviation are kept: no row
+    of the data, so a model file that carries profiles carries no pupil's record.
+
+    Examples
+    --------
+    >>> p = distribution_profile([1.0, 2.0, None, 2.0])
+    >>> p["kind"], p["levels"], p["shares"]
+    ('levels', ['1.0', '2.0', '__missing__'], [0.25, 0.5, 0.25])
+    """
+    s = pd.Series(values)
+    num = _as_float(s)
+    profile = {"mean": float("nan"), "sd": float("nan")}
+    if num is not None and np.isfinite(num).any():
+        profile["mean"] = float(np.nanmean(num))
+        profile["sd"] = float(np.nanstd(num, ddof=1)) if np.isfinite(num).sum() > 1 else 0.0
+    if (num is not None and not pd.api.types.is_bool_dtype(s)
+            and pd.Series(num).nunique(dropna=True) > n_bins):
+        edges = np.unique(np.nanquantile(num, np.linspace(0, 1, n_bins + 1)[1:-1]))
+        codes = np.searchsorted(edges, num, side="right")
+        codes[np.isnan(num)] = len(edges) + 1
+        shares = np.bincount(codes, minlength=len(edges) + 2) / max(len(num), 1)
+        profile.update(kind="numeric", edges=[float(e) for e in edges],
+                       shares=[float(x) for x in shares])
+    else:
+        counts = _level_codes(s).value_counts(normalize=True)
+        counts = counts.sort_index(key=lambda i: i.map(str))
+        profile.update(kind="levels", levels=[str(x) for x in counts.index],
+                       shares=[float(x) for x in counts.to_numpy()])
+    return profile
+
+
+def profile_shift(profile: dict, current) -> tuple[float, float]:
+    """Population stability index and standardised mean difference of ``current`` against
+    a :func:`distribution_profile`.
+
+    PSI above 0.25 is the usual sign of a large shift (0.1-0.25 moderate). The mean
+    difference is in reference standard deviations (NaN for categories).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = distribution_profile(np.arange(100.0))
+    >>> [round(x, 6) for x in profile_shift(p, np.arange(100.0))]
+    [0.0, 0.0]
+    """
+    s = pd.Series(current)
+    n = max(len(s), 1)
+    ref = np.asarray(profile["shares"], dtype=float)
+    num = _as_float(s)
+    if profile["kind"] == "numeric":
+        edges = np.asarray(profile["edges"], dtype=float)
+        values = num if num is not None else np.full(len(s), np.nan)
+        codes = np.searchsorted(edges, values, side="right")
+        codes[np.isnan(values)] = len(edges) + 1
+        cur = np.bincount(codes, minlength=len(edges) + 2) / n
+    else:
+        counts = _level_codes(s).value_counts()
+        levels = list(profile["levels"])
+        extra = [lv for lv in counts.index if lv not in set(levels)]
+        ref = np.r_[ref, np.zeros(len(extra))]
+        cur = counts.reindex(levels + extra, fill_value=0).to_numpy() / n
+    a, b = ref + _EPS, cur + _EPS
+    psi = float(np.sum((b - a) * np.log(b / a)))
+    smd = float("nan")
+    sd = profile.get("sd", float("nan"))
+    if num is not None and np.isfinite(num).any() and np.isfinite(sd) and sd > 0:
+        smd = float((np.nanmean(num) - profile["mean"]) / sd)
+    return psi, smd
+
+
 def population_stability(reference, current, *, n_bins=10) -> float:
     """Population stability index (PSI) of one feature between two samples.
 
     Numeric values are binned at the reference's deciles; anything else (including
-    missing values, which get their own bin) is compared level by level. A PSI above
-    0.25 is the usual sign of a large shift; 0.1-0.25 a moderate one.
+    missing values, which get their own bin) is compared level by level.
 
     Examples
     --------
@@ -123,48 +212,4 @@ def population_stability(reference, current, *, n_bins=10) -> float:
     >>> round(population_stability(np.arange(100.0), np.arange(100.0)), 6)
     0.0
     """
-    ref = pd.Series(reference)
-    cur = pd.Series(current)
-    if pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and (
-        ref.nunique(dropna=True) > n_bins
-    ):
-        r = ref.astype(float)
-        edges = np.unique(np.nanquantile(r, np.linspace(0, 1, n_bins + 1)[1:-1]))
-
-        def codes(s):
-            s = s.astype(float)
-            c = np.searchsorted(edges, s.to_numpy(), side="right").astype(float)
-            c[np.isnan(s.to_numpy())] = -1
-            return pd.Series(c)
-
-        ref_c, cur_c = codes(r), codes(cur)
-    else:
-        ref_c = ref.astype(object).where(ref.notna(), "__missing__").astype(str)
-        cur_c = cur.astype(object).where(cur.notna(), "__missing__").astype(str)
-    levels = sorted(set(ref_c.unique()) | set(cur_c.unique()), key=str)
-    eps = 1e-4
-    a = ref_c.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy() + eps
-    b = cur_c.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy() + eps
-    return float(np.sum((b - a) * np.log(b / a)))
-
-
-def standardised_mean_difference(reference, current) -> float:
-    """Difference in means in units of the reference's standard deviation.
-
-    NaN for non-numeric features or a constant reference. Booleans count as 0/1.
-
-    Examples
-    --------
-    >>> round(standardised_mean_difference([0.0, 2.0], [1.0, 3.0]), 6)
-    0.707107
-    """
-    ref = pd.Series(reference)
-    cur = pd.Series(current)
-    if not (pd.api.types.is_numeric_dtype(ref) or pd.api.types.is_bool_dtype(ref)):
-        return float("nan")
-    r = pd.to_numeric(ref.astype("Float64"), errors="coerce").astype(float)
-    c = pd.to_numeric(cur.astype("Float64"), errors="coerce").astype(float)
-    sd = r.std()
-    if not np.isfinite(sd) or sd == 0:
-        return float("nan")
-    return float((c.mean() - r.mean()) / sd)
+    return profile_shift(distribution_profile(reference, n_bins=n_bins), current)[0]

@@ -17,10 +17,10 @@ import audits
 import features
 import models
 from models._metrics import (
-    population_stability,
+    distribution_profile,
+    profile_shift,
     reliability_table,
     score_metrics,
-    standardised_mean_difference,
 )
 
 from ._progress import progress
@@ -122,7 +122,8 @@ class Screener:
     training_ : dict
         Census dates, pupils, outcome rate and fit time of the training data.
     reference_ : dict
-        A sample of the training features, for the drift check.
+        Per feature, a summary of its training distribution (decile edges and shares,
+        mean, standard deviation) for the drift check. No pupil's row is kept.
 
     Examples
     --------
@@ -273,10 +274,7 @@ class Screener:
         self.model_ = clone(model).fit(X, y)
         self.feature_names_ = names
         self.feature_labels_ = dict(zip(dictionary["feature"], dictionary["label"]))
-        rng = np.random.default_rng(self.random_state)
-        take = rng.choice(len(X), size=min(len(X), 20_000), replace=False)
-        sample = X.iloc[np.sort(take)]
-        self.reference_ = {c: sample[c].tolist() for c in names}
+        self.reference_ = {c: distribution_profile(X[c]) for c in names}
         self.training_ = {
             "census_dates": [str(d.date()) for d in dates],
             "n_pupils": int(len(y)),
@@ -366,11 +364,9 @@ class Screener:
     def _drift(self, X):
         rows = []
         for c in self.feature_names_:
-            ref = pd.Series(self.reference_[c])
-            cur = X[c].reset_index(drop=True)
+            psi, smd = profile_shift(self.reference_[c], X[c])
             rows.append({"feature": c, "label": self.feature_labels_.get(c, c),
-                         "psi": population_stability(ref, cur),
-                         "smd": standardised_mean_difference(ref, cur)})
+                         "psi": psi, "smd": smd})
         drift = pd.DataFrame(rows, columns=["feature", "label", "psi", "smd"])
         drift["shifted"] = (drift["psi"] > DRIFT_PSI_WARN) & (
             drift["smd"].isna() | (drift["smd"].abs() > DRIFT_SMD_WARN))

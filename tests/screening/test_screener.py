@@ -200,3 +200,10 @@ def test_exclude_features_keeps_school_practice_out_of_the_score(la):
     with pytest.raises(ValueError, match="not features"):
         screening.Screener(exclude_features=("nope",)).fit(la.records,
                                                            as_of=la.census_dates[:2])
+
+
+def test_model_file_keeps_no_pupil_rows(fitted):
+    # the drift reference is a summary (edges, shares, mean, sd), never training rows
+    for profile in fitted.reference_.values():
+        assert set(profile) <= {"kind", "edges", "shares", "levels", "mean", "sd"}
+        assert len(profile["shares"]) <= 40
