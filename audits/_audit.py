@@ -92,7 +92,7 @@ def _frame(cols, notes, labels, k_index, extra: dict) -> pd.DataFrame:
 
 def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, min_cell=10,
           n_boot=1000, random_state=None, intersections=None, controls=None, capacity=None,
-          threshold=None, ci=0.95) -> AuditReport:
+          threshold=None, ci=0.95, control_n_boot=None) -> AuditReport:
     """Audit flags (or scores) for disproportionality between groups.
 
     Parameters
@@ -133,6 +133,11 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
         With only ``score``: flag rows with ``score >= threshold``.
     ci : float, default=0.95
         Coverage of the percentile bootstrap intervals.
+    control_n_boot : int, optional
+        Resamples for the intervals of the breakdowns by ``controls``; default
+        ``n_boot``. Breakdowns by school have many small cells, most of them
+        suppressed, so ``0`` (rates and ratios without intervals) is a sensible
+        way to save time on large cohorts.
 
     Returns
     -------
@@ -164,6 +169,8 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
     1     M  20         10        0.5         0.5
     """
     _check_params(frame, min_cell, n_boot, ci)
+    if control_n_boot is not None:
+        _check_params(frame, min_cell, control_n_boot, ci)
     attrs = groupings(frame, groups, intersections)
     score_arr = None if score is None else numeric(column(frame, score, "score"), "score")
     out_arr = None if outcome is None else binary(column(frame, outcome, "outcome"), "outcome")
@@ -207,6 +214,7 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
         calib = reliability([], np.zeros(0), np.zeros(0, bool), {}, int(min_cell))
 
     ctrl_parts, conc_parts = [], []
+    ctrl_kw = dict(kw, n_boot=int(n_boot if control_n_boot is None else control_n_boot))
     for cname in controls or ():
         cg = encode(column(frame, cname, "controls"), cname)
         K = len(cg.labels)
@@ -215,7 +223,7 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
             cols, _, notes, _ = block(cg.codes * G + g.codes, K, G, flag_arr, out_arr,
                                       score_arr, np.full(K, refs[g.name]),
                                       subsets=g.subsets or None, across=True,
-                                      forced=main_hidden[g.name], **kw)
+                                      forced=main_hidden[g.name], **ctrl_kw)
             df = _frame(cols, notes, g.labels, cg.labels, {"attribute": g.name})
             df.insert(0, "control", cname)
             df = df[df["n"].isna() | (df["n"] > 0)]
@@ -237,6 +245,7 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
         "capacity": capacity, "threshold": threshold,
         "has_score": score_arr is not None, "has_outcome": out_arr is not None,
         "controls": list(controls or ()), "interval": "percentile, stratified bootstrap",
+        "control_n_boot": int(n_boot if control_n_boot is None else control_n_boot),
     }
     return AuditReport(
         by_group=by_group, overall=overall, calibration=calib, by_control=by_control,

@@ -111,7 +111,10 @@ class Screener:
     min_cell : int, default=10
         Audit groups smaller than this are suppressed.
     n_boot : int, default=1000
-        Bootstrap resamples for the audit's intervals.
+        Bootstrap resamples for the audit's intervals. The breakdowns by year group and
+        school (``audit.by_control``) show rates and ratios without intervals: most of
+        their cells are small and suppressed, and resampling them costs more than the
+        whole of the rest of a screen.
     random_state : int, default=0
 
     Attributes
@@ -357,7 +360,7 @@ class Screener:
             frame, groups=groups, flag="flagged", score="risk",
             outcome="outcome" if outcome is not None else None,
             min_cell=self.min_cell, n_boot=self.n_boot, random_state=self.random_state,
-            controls=controls,
+            controls=controls, control_n_boot=0,
         )
         return rep
 

@@ -123,3 +123,23 @@ def test_errors_parameters(tiny):
         audits.audit(tiny, groups="sex", flag="flagged", intersections=[("sex",)])
     with pytest.raises(TypeError, match=_match(msg._CONTROL_SPEC)):
         audits.audit(tiny, groups="sex", flag="flagged", controls=[1])
+
+
+def test_control_n_boot_zero_skips_breakdown_intervals_only():
+    import numpy as np
+    import pandas as pd
+
+    import audits
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    df = pd.DataFrame({"sex": rng.choice(["M", "F"], n), "school": rng.choice(list("ABC"), n),
+                       "flag": rng.random(n) < 0.2})
+    rep = audits.audit(df, groups="sex", flag="flag", controls="school", n_boot=200,
+                       control_n_boot=0, random_state=0)
+    assert rep.to_frame()["flag_ratio_low"].notna().any()
+    assert rep.by_control["flag_ratio_low"].isna().all()
+    assert rep.by_control["flag_ratio"].notna().any()
+    full = audits.audit(df, groups="sex", flag="flag", controls="school", n_boot=200,
+                        random_state=0)
+    pd.testing.assert_series_equal(rep.by_control["flag_ratio"], full.by_control["flag_ratio"])
