@@ -132,14 +132,15 @@ class SyntheticLA:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         for name in _TABLE_NAMES:
-            df = self.records.raw[name]
+            df = self.records.raw[name].copy()
+            # Categorical id columns (upn, school) are compact in memory, but pandas
+            # converts their whole category array for every chunk it writes: decode once.
+            for col in df.columns:
+                if isinstance(df[col].dtype, pd.CategoricalDtype):
+                    df[col] = df[col].astype("str")
             if format == "csv":
                 df.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d")
             else:
-                df = df.copy()
-                for col in df.columns:
-                    if isinstance(df[col].dtype, pd.CategoricalDtype):
-                        df[col] = df[col].astype("str")
                 df.to_parquet(folder / f"{name}.parquet", index=False)
         meta = {
             "extract_date": str(self.extract_date.date()),
