@@ -5,12 +5,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from .conftest import simulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import RiskScorecard, apply_json
 from models._export import _BAD_SCHEMA, _MISSING_COLUMN
+
+from .conftest import simulate
 
 
 def _awkward_rows():

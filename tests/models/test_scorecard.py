@@ -5,7 +5,6 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from .conftest import simulate
 
 from models import RiskScorecard
 from models._scorecard import (
@@ -15,6 +14,8 @@ from models._scorecard import (
     _PARAM,
     _UNKNOWN_FEATURE,
 )
+
+from .conftest import simulate
 
 
 def _ordered_points(model, feature):
