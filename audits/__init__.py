@@ -3,7 +3,7 @@
 ``audits`` is generic: any DataFrame with group columns and a score, a flag,
 or both. It imports neither ``features``, ``models`` nor ``screening``.
 
->>> import pandas as pd, audits
+>>> import pandas as pd; from screening import audits
 >>> df = pd.DataFrame({"fsm": [True, False] * 50, "risk": [i / 100 for i in range(100)]})
 >>> rep = audits.audit(df, groups="fsm", score="risk", capacity=0.2, n_boot=100,
 ...                    random_state=0)
@@ -14,12 +14,15 @@ or both. It imports neither ``features``, ``models`` nor ``screening``.
 """
 
 from ._audit import audit
+from ._flag import check_rule, cutoff_ties, flag_top, n_to_flag, rank_order
 from ._report import FRAME_COLUMNS, AuditReport
 
 __all__ = [
     # core
     "audit",
     "AuditReport",
+    # the flagging rule (capacity, threshold, ties) every part of the library uses
+    "flag_top", "check_rule", "n_to_flag", "rank_order", "cutoff_ties",
     # constants
     "FRAME_COLUMNS",
 ]

@@ -90,9 +90,9 @@ def _frame(cols, notes, labels, k_index, extra: dict) -> pd.DataFrame:
     return df
 
 
-def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, min_cell=10,
+def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None, min_cell=10,
           n_boot=1000, random_state=None, intersections=None, controls=None, capacity=None,
-          threshold=None, ci=0.95, control_n_boot=None) -> AuditReport:
+          threshold=None, tiebreak=None, ci=0.95, control_n_boot=None) -> AuditReport:
     """Audit flags (or scores) for disproportionality between groups.
 
     Parameters
@@ -126,11 +126,16 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
         Columns (e.g. ``"year_group"``, ``"school"``) to break the table down
         by, never aggregated over; also used for :attr:`AuditReport.concentration`.
     capacity : float or int, optional
-        With only ``score``: flag this fraction (0 < c < 1, rounded to the
-        nearest pupil) or number of rows with the highest scores; ties go to
-        the earlier row.
+        With only ``score``: flag this fraction (0 < c < 1, rounded down to
+        whole rows) or number of rows with the highest scores, by the same rule
+        as the Screener (:func:`flag_top`): ties in score go to the smaller
+        ``tiebreak`` value, then to the earlier row.
     threshold : float, optional
         With only ``score``: flag rows with ``score >= threshold``.
+    tiebreak : str or array-like, optional
+        With ``capacity``: a column (or values aligned with ``frame``) that
+        breaks ties in score, ascending; e.g. ``"upn"`` to reproduce a screen's
+        flags from its ``scores.csv``.
     ci : float, default=0.95
         Coverage of the percentile bootstrap intervals.
     control_n_boot : int, optional
@@ -180,7 +185,9 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
             raise ValueError(msg._FLAG_AND_RULE.format(rule))
         flag_arr = binary(column(frame, flag, "flag"), "flag")
     elif score_arr is not None:
-        flag_arr = flags_from_score(score_arr, capacity=capacity, threshold=threshold)
+        tie_arr = None if tiebreak is None else np.asarray(column(frame, tiebreak, "tiebreak"))
+        flag_arr = flags_from_score(score_arr, capacity=capacity, threshold=threshold,
+                                    tiebreak=tie_arr)
     else:
         raise ValueError(msg._NEED_FLAG_OR_SCORE)
     if isinstance(controls, str):
@@ -243,6 +250,8 @@ def audit(frame, groups, flag=None, score=None, outcome=None, reference=None, mi
         "flag_source": "flag" if flag is not None else (
             "capacity" if capacity is not None else "threshold"),
         "capacity": capacity, "threshold": threshold,
+        "tie_rule": ("score descending, then tiebreak ascending, then row order"
+                     if tiebreak is not None else "score descending, then row order"),
         "has_score": score_arr is not None, "has_outcome": out_arr is not None,
         "controls": list(controls or ()), "interval": "percentile, stratified bootstrap",
         "control_n_boot": int(n_boot if control_n_boot is None else control_n_boot),

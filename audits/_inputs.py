@@ -7,14 +7,13 @@ Intersections combine codes, and are labelled ``"sex × fsm"`` / ``"F × True"``
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
+from ._flag import flag_top
 
 UNKNOWN = "Unknown"
 JOIN = " × "
@@ -91,10 +90,9 @@ def numeric(series: pd.Series, role: str) -> np.ndarray:
     return series.to_numpy(dtype=float)
 
 
-def flags_from_score(score: np.ndarray, capacity=None, threshold=None) -> np.ndarray:
-    """Flags from a score: the top ``capacity`` rows, or ``score >= threshold``.
-
-    Ties are broken deterministically: higher score first, then earlier row.
+def flags_from_score(score: np.ndarray, capacity=None, threshold=None,
+                     tiebreak=None) -> np.ndarray:
+    """Flags from a score by the library's one rule, :func:`audits.flag_top`.
 
     >>> flags_from_score(np.array([0.2, 0.9, 0.5, 0.9]), capacity=2)
     array([False,  True, False,  True])
@@ -103,29 +101,11 @@ def flags_from_score(score: np.ndarray, capacity=None, threshold=None) -> np.nda
     >>> flags_from_score(np.array([0.2, 0.9, 0.5]), threshold=0.5)
     array([False,  True,  True])
     """
-    n = len(score)
     if capacity is not None and threshold is not None:
         raise ValueError(msg._CAPACITY_AND_THRESHOLD)
-    if threshold is not None:
-        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not (
-            math.isfinite(threshold)
-        ):
-            raise ValueError(msg._THRESHOLD_VALUE.format(threshold))
-        return score >= threshold
-    if capacity is None:
+    if capacity is None and threshold is None:
         raise ValueError(msg._NEED_CAPACITY)
-    if isinstance(capacity, bool) or not isinstance(capacity, numbers.Real):
-        raise ValueError(msg._CAPACITY_VALUE.format(capacity, n))
-    if 0 < capacity < 1:
-        k = int(math.floor(capacity * n + 0.5))  # nearest whole pupil, halves up
-    elif float(capacity).is_integer() and 1 <= capacity <= n:
-        k = int(capacity)
-    else:
-        raise ValueError(msg._CAPACITY_VALUE.format(capacity, n))
-    order = np.lexsort((np.arange(n), -score))  # score desc, then row position
-    out = np.zeros(n, dtype=bool)
-    out[order[:k]] = True
-    return out
+    return flag_top(score, capacity=capacity, threshold=threshold, tiebreak=tiebreak)
 
 
 def encode(series: pd.Series, name: str) -> Grouping:

@@ -46,11 +46,6 @@ _FLAG_AND_RULE = (
 _CAPACITY_AND_THRESHOLD = (
     "Pass either `capacity` or `threshold`, not both. Keep the one that defines your flags."
 )
-_CAPACITY_VALUE = (
-    "`capacity` must be a fraction 0 < c < 1 or a whole number 1 <= c <= {1} (rows in frame); "
-    "got {0!r}. For 5% use capacity=0.05; for 30 pupils use capacity=30."
-)
-_THRESHOLD_VALUE = "`threshold` must be a finite number; got {0!r}. E.g. threshold=0.2."
 _BINARY_VALUES = (
     "`{0}` must hold only 0/1 or True/False; found {1} other value(s), e.g. {2!r}. "
     "Convert it first, e.g. (frame[col] == 'Y')."

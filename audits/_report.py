@@ -79,7 +79,7 @@ class AuditReport:
     Examples
     --------
     >>> import pandas as pd
-    >>> from audits import audit
+    >>> from screening.audits import audit
     >>> df = pd.DataFrame({"fsm": [True, False] * 30, "school": ["a", "b", "c"] * 20,
     ...                    "flagged": [1, 0, 0, 0] * 15})
     >>> rep = audit(df, groups="fsm", flag="flagged", controls="school", n_boot=100,

@@ -31,10 +31,9 @@ def _banded_design(model, X):
     """
     from scipy import sparse
 
-    from models._explain import flat_table
-
     codes, _ = model._encode(X)
-    table, offsets = flat_table(model.band_points_)
+    table = np.concatenate([np.asarray(p, dtype=float) for p in model.band_points_])
+    offsets = np.cumsum([0] + [len(p) for p in model.band_points_[:-1]])
     flat = codes + offsets
     n, p = flat.shape
     rows = np.repeat(np.arange(n), p)
@@ -248,9 +247,10 @@ def compare_models(la, records, *, n_boot=100, capacity=0.05, quick=False) -> di
         ``table`` (list of rows: model, auc, average_precision, precision_at_5pct,
         calibration_error, fit_seconds), ``train`` and ``test`` census dates.
     """
-    import models
+    from screening.models import score_metrics
+
     import screening
-    from models._metrics import score_metrics
+    from screening import audits, models
 
     dates = list(la.census_dates)
     complete = dates[:-1]
@@ -295,7 +295,7 @@ def compare_models(la, records, *, n_boot=100, capacity=0.05, quick=False) -> di
     truth.index = truth.index.astype(str)
     p = truth.reindex(upn).to_numpy(dtype=float)
     missing = int(np.isnan(p).sum())
-    flagged = models.flag_top(np.nan_to_num(p, nan=0.0), capacity=capacity, tiebreak=upn)
+    flagged = audits.flag_top(np.nan_to_num(p, nan=0.0), capacity=capacity, tiebreak=upn)
     ok = ~np.isnan(p)
     m = score_metrics(y_test[ok], p[ok], flagged[ok])
     rows.append({"model": "oracle (true risk)", "auc": m["auc"],

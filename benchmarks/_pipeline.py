@@ -46,8 +46,8 @@ def run_pipeline(log, n_pupils: int, *, seed: int = 0, n_boot: int = 1000, workd
         The objects later sections reuse: ``la``, ``records``, ``screener``, ``X``
         (features of the screened cohort) and the census dates used.
     """
-    import features
     import screening
+    from screening import features
 
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -138,7 +138,7 @@ def _screen_breakdown(log, scr, records, as_of, n):
     These call the same public pieces the Screener composes; their sum is close to, not
     exactly, the screen step (the Screener also checks drift and assembles the result).
     """
-    import features
+    from screening import features
 
     parts = {}
     t = time.perf_counter()

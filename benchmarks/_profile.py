@@ -55,8 +55,8 @@ def main(argv=None) -> int:
         print("pyinstrument is not installed: pip install pyinstrument", file=sys.stderr)
         return 2
     warnings.simplefilter("ignore")
-    import features
     import screening
+    from screening import features
 
     repo = Path(__file__).resolve().parents[1]
     a.out.mkdir(parents=True, exist_ok=True)

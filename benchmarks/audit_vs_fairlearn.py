@@ -72,7 +72,7 @@ def compare_with_fairlearn(n=100_000, n_attrs=6, n_boot=1000, seed=0, *, fairlea
     returned), ``speedup`` and ``max_abs_rate_difference`` (over flag rate,
     outcome rate, tpr, fpr and fnr of every group).
     """
-    import audits
+    from screening import audits
 
     df = _cohort(n, n_attrs, seed)
     attrs = [f"attr{i}" for i in range(n_attrs)]

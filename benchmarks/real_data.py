@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from screening.models import BoostedRiskModel, RiskScorecard
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -29,8 +30,6 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-from models import BoostedRiskModel, RiskScorecard
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 SNAPSHOT_DAY = 30

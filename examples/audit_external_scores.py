@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import audits
+from screening import audits
 
 COMPAS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "compas" / \
     "compas-scores-two-years.csv"

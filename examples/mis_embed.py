@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import features
 import screening
+from screening import features
 
 
 # ---------------------------------------------------------------- the vendor's own code

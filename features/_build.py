@@ -90,7 +90,7 @@ def build(records, as_of, year_groups=(5, 6, 7)) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from features import Records
+    >>> from screening.features import Records
     >>> rec = Records(
     ...     pupils=pd.DataFrame({"upn": ["A", "B"], "date_of_birth": ["2014-05-01",
     ...                          "2012-11-20"], "sex": ["M", "F"]}),
@@ -154,7 +154,7 @@ def label(records, as_of, horizon_months=12, target="suspension",
     Examples
     --------
     >>> import pandas as pd
-    >>> from features import Records
+    >>> from screening.features import Records
     >>> rec = Records(
     ...     pupils=pd.DataFrame({"upn": ["A", "B"], "date_of_birth": ["2013-05-01",
     ...                          "2012-11-20"], "sex": ["M", "F"]}),
@@ -215,7 +215,7 @@ def outcome_window_complete(records, as_of, horizon_months=12) -> bool:
     Examples
     --------
     >>> import pandas as pd
-    >>> from features import Records
+    >>> from screening.features import Records
     >>> rec = Records(
     ...     pupils=pd.DataFrame({"upn": ["A"], "date_of_birth": ["2013-05-01"],
     ...                          "sex": ["M"]}),
@@ -250,7 +250,7 @@ def audit_attributes(records, as_of, year_groups=(5, 6, 7)) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from features import Records
+    >>> from screening.features import Records
     >>> rec = Records(
     ...     pupils=pd.DataFrame({"upn": ["A"], "date_of_birth": ["2013-05-01"],
     ...                          "sex": ["M"], "ethnicity": ["WROM"]}),

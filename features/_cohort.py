@@ -188,7 +188,7 @@ def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
     Examples
     --------
     >>> import pandas as pd
-    >>> from features import Records
+    >>> from screening.features import Records
     >>> rec = Records(
     ...     pupils=pd.DataFrame({"upn": ["A", "B"], "date_of_birth": ["2013-05-01",
     ...                          "2013-06-01"], "sex": ["M", "F"]}),

@@ -603,7 +603,7 @@ def read_ctf(paths, suspensions=None, *, as_of=None, enrol_at_destination=None,
     Examples
     --------
     >>> from pathlib import Path
-    >>> import features
+    >>> from screening import features
     >>> here = Path(features.__file__).parents[1] / "tests" / "fixtures" / "ctf"
     >>> rec = read_ctf(here / "gender_era_v15.xml")  # an older file: Gender, not Sex
     >>> rec.raw["pupils"][["upn", "sex", "fsm"]].head(1)

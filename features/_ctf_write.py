@@ -125,8 +125,8 @@ def write_ctf(records, folder_or_path, *, date_time=None, dest_school=None, vers
     Examples
     --------
     >>> import tempfile, pandas as pd
-    >>> from features import Records
-    >>> from features._ctf import read_ctf
+    >>> from screening.features import Records
+    >>> from screening.features._ctf import read_ctf
     >>> rec = Records(
     ...     pupils=pd.DataFrame({"upn": ["B801200005001"], "date_of_birth": ["2012-11-03"],
     ...                          "sex": ["F"]}),

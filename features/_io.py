@@ -153,7 +153,7 @@ def write_records(records: Records, folder, format: str = "csv") -> Path:
     ...                              "entry_date": ["2018-09-01"]}),
     ...     attendance_marks=pd.DataFrame({"upn": ["P1"], "date": ["2023-01-09"],
     ...                                    "session": ["AM"], "code": ["/"]}))
-    >>> from features._records import records_equal
+    >>> from screening.features._records import records_equal
     >>> records_equal(rec, load_records(write_records(rec, tempfile.mkdtemp(), "parquet")))
     True
     """

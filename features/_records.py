@@ -159,7 +159,7 @@ class Records:
         Examples
         --------
         >>> import pandas as pd
-        >>> from features import InputError
+        >>> from screening.features import InputError
         >>> rec = Records(pupils=pd.DataFrame({"upn": ["P1", "P1"],
         ...                                    "date_of_birth": ["2013-05-01"] * 2,
         ...                                    "sex": ["M", "X"]}),

@@ -5,8 +5,9 @@ feature dictionary (monotone directions, plain-English names) is passed in.
 """
 
 from ._boosted import BoostedRiskModel
+from ._drift import DriftProfile, distribution_profile, population_stability, profile_shift
 from ._export import SCHEMA_VERSION, apply_json
-from ._flag import flag_top
+from ._metrics import calibration_error, reliability_table, score_metrics
 from ._persist import (
     TRUSTED_TYPES,
     ModelVersionError,
@@ -20,7 +21,10 @@ __all__ = [
     # models
     "RiskScorecard", "BoostedRiskModel",
     # scoring and export
-    "apply_json", "SCHEMA_VERSION", "flag_top",
+    "apply_json", "SCHEMA_VERSION",
+    # judging scores: metrics and drift
+    "score_metrics", "reliability_table", "calibration_error",
+    "DriftProfile", "distribution_profile", "profile_shift", "population_stability",
     # persistence
     "save_model", "load_model", "TRUSTED_TYPES", "ModelVersionError", "UntrustedTypesError",
 ]

@@ -80,7 +80,7 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from models import BoostedRiskModel
+    >>> from screening.models import BoostedRiskModel
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 3)); y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
     >>> m = BoostedRiskModel(max_iter=20, random_state=0).fit(X, y)

@@ -10,8 +10,8 @@ import skops.io as sio
 #: Fully qualified names of the types a model file may contain. The facade may extend it
 #: (``models.TRUSTED_TYPES + [...]``) and pass its list to :func:`load_model`.
 TRUSTED_TYPES = [
-    "models._scorecard.RiskScorecard",
-    "models._boosted.BoostedRiskModel",
+    "screening.models._scorecard.RiskScorecard",
+    "screening.models._boosted.BoostedRiskModel",
     "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",

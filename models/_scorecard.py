@@ -140,7 +140,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from models import RiskScorecard
+    >>> from screening.models import RiskScorecard
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame({"absence": rng.uniform(0, 0.4, 400),
     ...                   "sen": rng.choice(["none", "K", "E"], 400)})

@@ -21,14 +21,15 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
-from features import InputError, Records, load_records, read_ctf  # noqa: E402
-
-from . import datasets  # noqa: E402
+from . import audits, datasets, features, models  # noqa: E402
+from .features import InputError, Records, load_records, read_ctf  # noqa: E402
 from ._persist import ModelVersionError, load, save  # noqa: E402
 from ._result import Backtest, Evaluation, ScreeningResult  # noqa: E402
 from ._screener import DriftWarning, Screener  # noqa: E402
 
 __all__ = [
+    # the engines, as subpackages
+    "features", "models", "audits",
     # records and validation
     "Records", "load_records", "read_ctf", "InputError",
     # synthetic data

@@ -28,13 +28,12 @@ def _say(msg=""):
 
 def _load(source):
     """Load records from a folder of tables or a folder of CTF files (detected by content)."""
-    import features
-    from features import _ctf
+    from screening import features
 
     path = Path(source)
     if not path.exists():
         raise _BadInput(f"{path} does not exist. Give a folder of CSV/Parquet tables or CTFs.")
-    if hasattr(_ctf, "is_ctf_folder") and _ctf.is_ctf_folder(path):
+    if features.is_ctf_folder(path):
         _say(f"Reading Common Transfer Files from {path}")
         susp = path / "suspensions.csv"
         return features.read_ctf(path, suspensions=susp if susp.exists() else None)
@@ -42,13 +41,9 @@ def _load(source):
 
 
 def _print_problems(err):
-    from features import _validate
+    from screening.features import summarise_problems
 
-    summarise = getattr(_validate, "summarise_problems", None)
-    if summarise is not None:
-        _say(summarise(err.problems))
-    else:
-        _say(str(err))
+    _say(summarise_problems(err.problems))
 
 
 # ---------------------------------------------------------------------------- commands
@@ -118,7 +113,7 @@ def _capacity(text):
 
 
 def _cmd_audit(args):
-    import audits
+    from screening import audits
 
     path = Path(args.file)
     if not path.exists():
@@ -252,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Run the ``screening`` command; returns the exit status."""
-    from features import InputError
+    from screening.features import InputError
 
     parser = build_parser()
     try:

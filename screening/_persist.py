@@ -11,8 +11,8 @@ from pathlib import Path
 
 import skops.io as sio
 
-import models
-from models import ModelVersionError, UntrustedTypesError
+from screening import models
+from screening.models import ModelVersionError, UntrustedTypesError
 
 from ._screener import Screener
 

@@ -13,10 +13,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-import audits
-import features
-import models
-from models._metrics import (
+from screening import audits, features, models
+from screening.models import (
     distribution_profile,
     profile_shift,
     reliability_table,
@@ -227,8 +225,8 @@ class Screener:
 
     def _flags(self, upn, risk):
         if self.threshold is not None:
-            return models.flag_top(risk, threshold=self.threshold, tiebreak=upn)
-        return models.flag_top(risk, capacity=self.capacity, tiebreak=upn)
+            return audits.flag_top(risk, threshold=self.threshold, tiebreak=upn)
+        return audits.flag_top(risk, capacity=self.capacity, tiebreak=upn)
 
     # ------------------------------------------------------------------ fit
     def fit(self, records, as_of):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features import Records
+from screening.features import Records
 
 from . import _tables
 from ._calendar import SchoolCalendar, add_months, autumn_census_day

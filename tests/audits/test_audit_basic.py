@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from screening.audits import _messages as msg
 from sklearn.metrics import roc_auc_score
 
-import audits
-from audits import _messages as msg
+from screening import audits
 
 
 def _row(rep, attribute, group):

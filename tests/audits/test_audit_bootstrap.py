@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 from numpy.testing import assert_allclose
+from screening.audits._stats import interval
+from screening.audits._table import block
 
-import audits
-from audits._stats import interval
-from audits._table import block
+from screening import audits
 
 
 def _two_groups(rng, n=(300, 300), p=(0.2, 0.1)):

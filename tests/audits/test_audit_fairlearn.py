@@ -14,7 +14,7 @@ from fairlearn.metrics import (
 from numpy.testing import assert_allclose
 from sklearn.metrics import precision_score, roc_auc_score
 
-import audits
+from screening import audits
 
 
 def _mean_true(y_true, y_pred):

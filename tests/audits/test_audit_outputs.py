@@ -6,10 +6,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from screening.audits import _messages as msg
+from screening.audits._concentration import concentration
 
-import audits
-from audits import _messages as msg
-from audits._concentration import concentration
+from screening import audits
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -117,13 +117,3 @@ def test_html_without_outcome_score_or_intervals(tiny):
     frag = rep.html_fragment()
     assert frag.count("data:image/png;base64,") == 1  # forest plot only, no calibration
     assert "Outcome rate" not in frag and "no small-cell suppression" in frag
-
-
-def test_audits_imports_no_other_engine():
-    import pathlib
-
-    src = pathlib.Path(audits.__file__).parent
-    for path in src.glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        for engine in ("features", "models", "screening"):
-            assert f"import {engine}" not in text and f"from {engine}" not in text, path

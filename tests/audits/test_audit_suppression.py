@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from screening.audits import _messages as msg
+from screening.audits._suppress import complement
 
-import audits
-from audits import _messages as msg
-from audits._suppress import complement
+from screening import audits
 
 
 def _frame(sizes, flagged, outcome=None):

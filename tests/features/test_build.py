@@ -5,9 +5,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from screening.features._build import _NOT_RECORDS, build, describe
 
-import features
-from features._build import _NOT_RECORDS, build, describe
+from screening import features
 
 T = "2023-10-05"
 

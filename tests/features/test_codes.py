@@ -3,8 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from features._codes import (
+from screening.features._codes import (
     ATTENDANCE_CODES_2024,
     ATTENDANCE_CODES_PRE_2024,
     CODE_SET_CHANGE,

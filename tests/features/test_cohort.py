@@ -5,10 +5,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from screening.features._cohort import _BAD_YEAR_GROUPS
+from screening.features._dates import _BAD_AS_OF
 
-import features
-from features._cohort import _BAD_YEAR_GROUPS
-from features._dates import _BAD_AS_OF
+from screening import features
 
 T = "2023-10-05"
 Y6 = "2013-01-15"  # Year 6 at T
@@ -110,7 +110,7 @@ def test_bad_year_groups(records, bad):
 
 @pytest.mark.parametrize("grouped", [True, False])
 def test_fast_upn_lookup_matches_get_indexer(grouped):
-    from features._cohort import _lookup
+    from screening.features._cohort import _lookup
     rng = np.random.default_rng(0)
     index = pd.Index(pd.array([f"U{i:06d}" for i in range(3000)], dtype="string"))
     rows = rng.integers(0, 3200, 60_000)  # some upns unknown

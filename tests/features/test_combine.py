@@ -6,9 +6,8 @@ import warnings
 
 import pandas as pd
 import pytest
-
-from features import Records
-from features._combine import _CONFLICT, DuplicateRecordsWarning, concat_records
+from screening.features import Records
+from screening.features._combine import _CONFLICT, DuplicateRecordsWarning, concat_records
 
 T = pd.Timestamp
 

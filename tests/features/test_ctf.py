@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from features import InputError, Records
-from features._ctf import (
+from screening.features import InputError, Records
+from screening.features._ctf import (
     _BAD_DATE,
     _HOSTILE,
     _MALFORMED,
@@ -21,7 +20,7 @@ from features._ctf import (
     read_ctf,
     tokenise_marks,
 )
-from features._ctf_write import _NOT_LAESTAB, _NOT_WRITTEN, write_ctf
+from screening.features._ctf_write import _NOT_LAESTAB, _NOT_WRITTEN, write_ctf
 
 FIX = Path(__file__).parents[1] / "fixtures" / "ctf"
 T = pd.Timestamp
@@ -391,7 +390,7 @@ def test_write_single_file_and_what_is_not_carried(tmp_path):
 
 # --------------------------------------------------------------------------- features
 def test_features_build_from_ctf():
-    import features
+    from screening import features
 
     year6 = features.build(_read("full_y6_to_y7.xml"), as_of="2024-06-06", year_groups=(6,))
     assert sorted(year6.index) == ["B801200005001", "H801234514002", "U801234514001"]

@@ -11,9 +11,9 @@ P3 (Y7): primary then secondary from September, register marks only, permanently
 import numpy as np
 import pandas as pd
 import pytest
+from screening.features._dates import DAYS_PER_MONTH
 
-import features
-from features._dates import DAYS_PER_MONTH
+from screening import features
 
 T = pd.Timestamp("2023-10-05")
 
@@ -185,7 +185,7 @@ def test_school_suspension_rate(X):
     # (left Jul 2023); S2, AP1 and S3 one each: 6 pupil-registrations. Events: S1 has
     # P3's exclusion, S2 P2's two (one attributed through the enrolment on its date);
     # the census-day one and the 2021 one are not counted. LA rate 3 / 6.
-    from features._school import SHRINK_PUPILS as k
+    from screening.features._school import SHRINK_PUPILS as k
     assert k == 30
     la = 3 / 6
     expected = [100 * (1 + k * la) / (3 + k),   # P1 at S1
@@ -208,7 +208,7 @@ def test_dtypes_and_fixed_categories(X):
 def test_year_group_english_rule():
     dob = pd.Series(pd.to_datetime(["2012-09-01", "2013-08-31", "2013-09-01",
                                     "2011-08-31", "2011-09-01"]))
-    from features._dates import year_group
+    from screening.features._dates import year_group
     # T in autumn 2023: Y6 = born 1 Sep 2012 - 31 Aug 2013
     assert year_group(dob, "2023-10-05").tolist() == [6, 6, 5, 8, 7]
     # the same pupils in the summer term (still academic year 2022/23)

@@ -4,11 +4,10 @@ import json
 
 import pandas as pd
 import pytest
-
-from features import InputError, Records, load_records
-from features import _messages as M
-from features._io import write_records
-from features._records import records_equal
+from screening.features import InputError, Records, load_records
+from screening.features import _messages as M
+from screening.features._io import write_records
+from screening.features._records import records_equal
 
 
 def _write_csv(tables, folder):

@@ -4,15 +4,15 @@ import re
 
 import pandas as pd
 import pytest
-
-import features
-from features._build import (
+from screening.features._build import (
     _BAD_HORIZON,
     _BAD_TARGET,
     audit_attributes,
     label,
     outcome_window_complete,
 )
+
+from screening import features
 
 T = "2023-10-05"
 

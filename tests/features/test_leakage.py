@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import features
+from screening import features
 
 T = pd.Timestamp("2023-10-05")
 CODES = np.array(["/", "\\", "I", "M", "O", "G", "L", "U", "E", "D", "#"])

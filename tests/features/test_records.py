@@ -5,9 +5,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from features import InputError, Records
-from features._records import records_equal
+from screening.features import InputError, Records
+from screening.features._records import records_equal
 
 
 def test_repr_and_from_tables(tables):

@@ -3,10 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from features import InputError, Records
-from features import _messages as M
-from features._validate import summarise_problems
+from screening.features import InputError, Records
+from screening.features import _messages as M
+from screening.features._validate import summarise_problems
 
 EXTRACT = "2024-06-30"
 
@@ -352,7 +351,7 @@ def make_typed_dob(values):
 
 
 def test_weekday_count_matches_numpy(rng):
-    from features._validate import _weekdays_before
+    from screening.features._validate import _weekdays_before
 
     start = rng.integers(-2000, 20000, 500)
     end = start + rng.integers(0, 400, 500)

@@ -48,7 +48,7 @@ def sim_train():
 
 @pytest.fixture(scope="session")
 def fitted(sim_train):
-    from models import RiskScorecard
+    from screening.models import RiskScorecard
 
     X, y, _ = sim_train
     return RiskScorecard(

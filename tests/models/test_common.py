@@ -3,9 +3,8 @@
 The scorecard uses n_splits=3 here only to keep the checks quick; the booster is small.
 """
 
+from screening.models import BoostedRiskModel, RiskScorecard
 from sklearn.utils.estimator_checks import parametrize_with_checks
-
-from models import BoostedRiskModel, RiskScorecard
 
 ESTIMATORS = [
     RiskScorecard(n_splits=3, random_state=0),

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shap
-
-from models import BoostedRiskModel
-from models._points import one_hot
+from screening.models import BoostedRiskModel
+from screening.models._points import one_hot
 
 
 def test_contributions_agree_with_shap_linear(fitted, sim_train):
@@ -49,7 +48,7 @@ def test_boosted_explain_is_additive_log_odds(sim_train):
 
 
 def test_boosted_errors(sim_train):
-    from models._boosted import _BAD_METHOD, _ONE_CLASS
+    from screening.models._boosted import _BAD_METHOD, _ONE_CLASS
 
     X, y, _ = sim_train
     with pytest.raises(ValueError, match=re.escape(_BAD_METHOD.format("platt"))):

@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from models import RiskScorecard, apply_json
-from models._export import _BAD_SCHEMA, _MISSING_COLUMN
+from screening.models import RiskScorecard, apply_json
+from screening.models._export import _BAD_SCHEMA, _MISSING_COLUMN
 
 from .conftest import simulate
 

@@ -3,17 +3,17 @@
 import numpy as np
 import pytest
 import skops.io as sio
-from sklearn.linear_model import LogisticRegression
-
-import models
-from models import (
+from screening.models import (
     BoostedRiskModel,
     ModelVersionError,
     UntrustedTypesError,
     load_model,
     save_model,
 )
-from models._persist import _NOT_A_MODEL_FILE, _UNTRUSTED
+from screening.models._persist import _NOT_A_MODEL_FILE, _UNTRUSTED
+from sklearn.linear_model import LogisticRegression
+
+from screening import models
 
 
 def test_round_trip(fitted, sim_train, tmp_path):

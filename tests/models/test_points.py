@@ -1,9 +1,8 @@
 """The weighted fit on distinct band patterns is the row-level fit, only faster."""
 
 import numpy as np
+from screening.models._points import distinct_rows, fit_penalised, one_hot
 from sklearn.linear_model import LogisticRegression
-
-from models._points import distinct_rows, fit_penalised, one_hot
 
 
 def test_distinct_rows_is_exact_even_when_keys_would_overflow():

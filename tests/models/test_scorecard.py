@@ -5,9 +5,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-
-from models import RiskScorecard
-from models._scorecard import (
+from screening.models import RiskScorecard
+from screening.models._scorecard import (
     _MONOTONE_CATEGORICAL,
     _ONE_CLASS,
     _ONLY_BINARY,
@@ -214,7 +213,7 @@ def test_value_formats_change_only_the_label_text(sim_train):
 
 
 def test_reasons_relative_to_typical_skip_bands_most_rows_share(fitted, sim_train):
-    from models._explain import typical_points
+    from screening.models._explain import typical_points
 
     X = sim_train[0].iloc[:400]
     parts = fitted.explain(X)

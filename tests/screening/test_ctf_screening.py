@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-import features
 import screening
+from screening import features
 
 
 def _as_known_on(records, day):

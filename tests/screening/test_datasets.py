@@ -15,9 +15,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from screening.features import Records
 
-import features
-from features import Records
+from screening import features
 from screening.datasets import SyntheticLA, make_local_authority
 from screening.datasets import _local_authority as la_mod
 

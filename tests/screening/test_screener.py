@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import features
 import screening
+from screening import features
 from screening._screener import _BAD_CAPACITY, _INCOMPLETE_WINDOW
 
 

@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
-
-from models import flag_top
-from models._flag import _BAD_CAPACITY, _BAD_THRESHOLD, _ONE_OF, _TIEBREAK_LENGTH
+from screening.audits import flag_top
+from screening.audits._flag import _BAD_CAPACITY, _BAD_THRESHOLD, _ONE_OF, _TIEBREAK_LENGTH
 
 
 def test_capacity_fraction_and_count():
@@ -40,7 +39,8 @@ def test_threshold_and_nan():
     ({"capacity": 0}, _BAD_CAPACITY.format(0)),
     ({"capacity": 2.5}, _BAD_CAPACITY.format(2.5)),
     ({"capacity": True}, _BAD_CAPACITY.format(True)),
-    ({"threshold": 1.5}, _BAD_THRESHOLD.format(1.5)),
+    ({"threshold": float("nan")}, _BAD_THRESHOLD.format(float("nan"))),
+    ({"capacity": float("inf")}, _BAD_CAPACITY.format(float("inf"))),
     ({"capacity": 1, "tiebreak": [1, 2]}, _TIEBREAK_LENGTH.format(2, 3)),
 ])
 def test_errors(kwargs, message):
