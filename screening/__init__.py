@@ -22,10 +22,10 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+unknown"
 
 from . import audits, datasets, features, models  # noqa: E402
-from .features import InputError, Records, load_records, read_ctf  # noqa: E402
 from ._persist import ModelVersionError, load, save  # noqa: E402
 from ._result import Backtest, Evaluation, ScreeningResult  # noqa: E402
 from ._screener import DriftWarning, Screener  # noqa: E402
+from .features import InputError, Records, load_records, read_ctf  # noqa: E402
 
 __all__ = [
     # the engines, as subpackages
