@@ -10,7 +10,7 @@ import pandas as pd
 from . import _messages as msg
 from ._calibration import reliability
 from ._concentration import concentration
-from ._findings import comparisons, findings
+from ._findings import comparisons, findings, with_sentences
 from ._inputs import UNKNOWN, binary, column, encode, flags_from_score, groupings, numeric
 from ._report import FRAME_COLUMNS, AuditReport
 from ._table import RATIOS, block
@@ -258,6 +258,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
     }
     return AuditReport(
         by_group=by_group, overall=overall, calibration=calib, by_control=by_control,
-        concentration=conc, comparisons=comp, findings=findings(comp, float(ci)),
+        concentration=conc, comparisons=with_sentences(comp, float(ci)),
+        findings=findings(comp, float(ci)),
         references=references, params=params,
     )

@@ -64,6 +64,18 @@ def comparisons(by_group: pd.DataFrame, references: dict[str, str]) -> pd.DataFr
     return out
 
 
+def with_sentences(comp: pd.DataFrame, ci: float) -> pd.DataFrame:
+    """``comp`` with a ``sentence`` column: the plain-English finding, or ``""``.
+
+    Callers pick findings by ``measure`` and ``finding`` and print ``sentence``;
+    nobody needs to search the text.
+    """
+    out = comp.copy()
+    out["sentence"] = [sentence(r, ci) if r.finding else ""
+                       for r in out.itertuples(index=False)]
+    return out
+
+
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 

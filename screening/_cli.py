@@ -177,8 +177,9 @@ def _cmd_demo(args):
     _say(f"  AUC {m['auc']:.3f} (oracle {oracle_auc:.3f}), calibration error "
          f"{m['calibration_error']:.4f}, precision at capacity "
          f"{m['precision_at_capacity']:.3f}")
-    amplified = [f for f in getattr(ev.audit, "findings", []) or [] if "mplif" in f]
-    for f in amplified[:5]:
+    comp = ev.audit.comparisons
+    amplified = comp[(comp["measure"] == "amplification") & comp["finding"]]
+    for f in amplified["sentence"].head(5):
         _say(f"  evaluation audit: {f}")
     _say(f"Screening today's cohort at {today.date()}")
     result = scr.screen(la.records, as_of=today)
