@@ -4,18 +4,21 @@ This package also owns the input contract: the :class:`Records` type, loading,
 validation, :class:`InputError`, the code tables and Common Transfer Files.
 """
 
-from ._build import (
-    audit_attributes,
-    build,
-    describe,
-    label,
-    outcome_window_complete,
-)
+from ._attributes import DERIVED_GROUPS, NESTED_GROUPS, audit_attributes, audit_groups
+from ._build import build, history_notes
 from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
 from ._ctf_write import write_ctf
+from ._dictionary import check_feature_names, describe, model_hints
 from ._errors import InputError
 from ._io import load_records, write_records
+from ._outcome import (
+    check_outcome_window,
+    label,
+    latest_complete_census,
+    outcome_window_complete,
+    outcome_window_end,
+)
 from ._records import Records, records_equal
 from ._validate import summarise_problems
 
@@ -26,5 +29,12 @@ __all__ = [
     # common transfer files
     "read_ctf", "write_ctf", "is_ctf_folder", "CTFWarning",
     # features
-    "build", "label", "describe", "audit_attributes", "outcome_window_complete",
+    "build", "describe", "history_notes",
+    # what a model needs from the dictionary
+    "model_hints", "check_feature_names",
+    # outcomes and their windows
+    "label", "outcome_window_complete", "check_outcome_window", "outcome_window_end",
+    "latest_complete_census",
+    # audit groups (never model features)
+    "audit_attributes", "audit_groups", "NESTED_GROUPS", "DERIVED_GROUPS",
 ]

@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ._dates import academic_year_start, day, days, months_before
+from ._known import known_since
+from ._spec import BOOL, NOTE_ABSENCE, NOTE_EXCLUSIONS, NOTE_MISSING, NUMERIC, FeatureSpec
 
 #: Register codes counted in each share of the session-mark mix.
 MARK_MIX = {
@@ -46,12 +48,97 @@ MARK_MIX = {
 }
 _POSSIBLE_CLASSES = ("PRESENT", "AUTH", "UNAUTH")
 
+DOMAIN = "attendance"
+
+#: The features this domain computes, in the order it returns them.
 FEATURES = (
-    "absence_rate_12m", "unauthorised_rate_12m", "absence_rate_last_year",
-    "unauthorised_rate_last_year", "persistent_absence_12m", "severe_absence_12m",
-    "absence_trend", "attendance_missing", "attendance_unrecorded_share",
-    "marks_illness_share", "marks_unauthorised_share", "marks_late_share",
-    "marks_excluded_share", "marks_part_time_share", "marks_missing",
+    FeatureSpec(
+        "absence_rate_12m", DOMAIN,
+        "Share of possible sessions missed (authorised or unauthorised) in the 12 months "
+        "before the census.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC, label="Absence, last 12 months",
+        fairness_note=NOTE_ABSENCE),
+    FeatureSpec(
+        "unauthorised_rate_12m", DOMAIN,
+        "Share of possible sessions missed without authorisation in the 12 months before the "
+        "census.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC,
+        label="Unauthorised absence, last 12 months"),
+    FeatureSpec(
+        "absence_rate_last_year", DOMAIN,
+        "Share of possible sessions missed in the last full academic year (1 Sep - 31 Aug) "
+        "before the census.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC,
+        label="Absence, last academic year", fairness_note=NOTE_ABSENCE),
+    FeatureSpec(
+        "unauthorised_rate_last_year", DOMAIN,
+        "Share of possible sessions missed without authorisation in the last full academic "
+        "year.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC,
+        label="Unauthorised absence, last academic year"),
+    FeatureSpec(
+        "persistent_absence_12m", DOMAIN,
+        "Persistently absent: missed 10% or more of possible sessions in the last 12 months "
+        "(blank when no attendance is recorded).",
+        unit="yes/no", direction=1, kind=BOOL, label="Persistent absence",
+        fairness_note=NOTE_ABSENCE),
+    FeatureSpec(
+        "severe_absence_12m", DOMAIN,
+        "Severely absent: missed 50% or more of possible sessions in the last 12 months "
+        "(blank when no attendance is recorded).",
+        unit="yes/no", direction=1, kind=BOOL, label="Severe absence", fairness_note=NOTE_ABSENCE),
+    FeatureSpec(
+        "absence_trend", DOMAIN,
+        "Absence rate over the last 4 months minus the rate over the 12 months before those; "
+        "positive means attendance is getting worse.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC, label="Absence rising"),
+    FeatureSpec(
+        "attendance_missing", DOMAIN,
+        "No attendance with possible sessions is recorded in the last 12 months (the absence "
+        "rates are then blank, not zero).",
+        unit="yes/no", direction=0, kind=BOOL, label="No attendance record",
+        fairness_note=NOTE_MISSING),
+    FeatureSpec(
+        "attendance_unrecorded_share", DOMAIN,
+        "Share of school months (August excluded) on roll in the last 12 months with no "
+        "attendance record covering them; months after the last term recorded for most pupils "
+        "(e.g. the term running at the census) are not counted unless the pupil has a record "
+        "in them.",
+        unit="fraction of months", direction=0, kind=NUMERIC, label="Gaps in attendance records",
+        fairness_note=NOTE_MISSING),
+    FeatureSpec(
+        "marks_illness_share", DOMAIN,
+        "Share of possible sessions in the last 12 months marked illness (I) or medical "
+        "appointment (M); blank without register marks.",
+        unit="fraction of sessions", direction=0, kind=NUMERIC, label="Absence for illness",
+        fairness_note=NOTE_ABSENCE),
+    FeatureSpec(
+        "marks_unauthorised_share", DOMAIN,
+        "Share of possible sessions in the last 12 months with an unauthorised mark (G, N, O, "
+        "U); blank without register marks.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC, label="Unauthorised absence marks"),
+    FeatureSpec(
+        "marks_late_share", DOMAIN,
+        "Share of possible sessions in the last 12 months marked late (L before, U after the "
+        "register closed); blank without register marks.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC, label="Late arrivals"),
+    FeatureSpec(
+        "marks_excluded_share", DOMAIN,
+        "Share of possible sessions in the last 12 months marked E (excluded, no alternative "
+        "provision); blank without register marks.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC, label="Sessions excluded",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "marks_part_time_share", DOMAIN,
+        "Share of possible sessions in the last 12 months marked C2 (part-time timetable); "
+        "blank without register marks.",
+        unit="fraction of sessions", direction=1, kind=NUMERIC, label="Part-time timetable"),
+    FeatureSpec(
+        "marks_missing", DOMAIN,
+        "No session-level register marks in the last 12 months (the mark shares are then "
+        "blank).",
+        unit="yes/no", direction=0, kind=BOOL, label="No register marks",
+        fairness_note=NOTE_MISSING),
 )
 
 
@@ -134,7 +221,7 @@ def _mark_mix(census, marks):
         return out, np.ones(n, dtype=bool)
     pos = census.positions(marks)
     d = days(marks["date"])
-    keep = (pos >= 0) & (d < census.t) & (d >= months_before(census.as_of, 12))
+    keep = (pos >= 0) & known_since(d, months_before(census.as_of, 12), census.t)
     if not keep.any():
         return out, np.ones(n, dtype=bool)
     m = marks[keep]
@@ -184,7 +271,7 @@ def attendance_features(census, attendance, marks=None) -> pd.DataFrame:
     pos = census.positions(attendance)
     start = days(attendance["period_start"])
     end = days(attendance["period_end"])
-    keep = (pos >= 0) & (end < t) & (end >= earliest) & (start <= end)
+    keep = (pos >= 0) & known_since(end, earliest, t) & (start <= end)  # by period_end
     pos, start, end = pos[keep], start[keep], end[keep]
     vals = [np.nan_to_num(attendance[c].to_numpy(dtype="float64")[keep]) for c in
             ("sessions_possible", "sessions_authorised", "sessions_unauthorised")]
@@ -207,4 +294,4 @@ def attendance_features(census, attendance, marks=None) -> pd.DataFrame:
         **mix,
         "marks_missing": no_marks,
     }, index=census.upns)
-    return out[list(FEATURES)]
+    return out

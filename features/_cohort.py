@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._dates import day, days, to_census_date, year_group
+from ._known import end_as_known, known
 
 _BAD_YEAR_GROUPS = (
     "year_groups must be a non-empty sequence of whole numbers such as (5, 6, 7); "
@@ -215,14 +216,14 @@ def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
     code = pupil_codes(pupils, enr)
     entry = days(enr["entry_date"])
     leave = days(enr["leaving_date"])
-    known = entry < t
-    leave = np.where(leave >= t, np.nan, leave)  # not yet known at T
-    on_roll = known & np.isnan(leave) & (code >= 0)
+    known_entry = known(entry, t)
+    leave = end_as_known(leave, t)
+    on_roll = known_entry & np.isnan(leave) & (code >= 0)
     school_all = enr["school"]
     on_roll_all = pd.DataFrame({"pupil": code[on_roll],
                                 "school": school_all[on_roll].to_numpy()})
     year_ago = day(T - pd.DateOffset(months=12))
-    in_12m = known & (code >= 0) & ~(leave < year_ago)
+    in_12m = known_entry & (code >= 0) & ~(leave < year_ago)
     roll_12m = pd.DataFrame({"pupil": code[in_12m],
                              "school": school_all[in_12m].to_numpy()})
 
@@ -234,7 +235,7 @@ def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
     upns = pd.Index(index[members], name="upn")
 
     pos = lookup[code]
-    rows = known & (pos >= 0)
+    rows = known_entry & (pos >= 0)
     phase = _cached(enr, "phase", lambda: enr["phase"].astype("string").str.lower())
     kn = pd.DataFrame({
         "pos": pos[rows],

@@ -34,8 +34,23 @@ import pandas as pd
 
 from ._cohort import column
 from ._dates import days, months_before
+from ._known import end_as_known, known_since
+from ._spec import NOTE_SCHOOL, NUMERIC, FeatureSpec
 
-FEATURES = ("school_suspension_rate_12m",)
+DOMAIN = "school"
+
+#: The features this domain computes, in the order it returns them.
+FEATURES = (
+    FeatureSpec(
+        "school_suspension_rate_12m", DOMAIN,
+        "The current school's suspensions and permanent exclusions in the 12 months before "
+        "the census per 100 pupils on roll there at any time in those 12 months (from these "
+        "records), shrunk towards the LA-wide rate as if the school had 30 more pupils at "
+        "that rate: 100 x (events + 30 x LA rate) / (pupils + 30), so one suspension at a "
+        "very small school does not dominate.",
+        unit="per 100 pupils", direction=1, kind=NUMERIC, label="School's suspension rate",
+        fairness_note=NOTE_SCHOOL),
+)
 
 #: Prior weight, in pupils, of the LA-wide rate in ``school_suspension_rate_12m``.
 SHRINK_PUPILS = 30.0
@@ -47,7 +62,7 @@ def _school_at(upn, when, enrolments, t):
     enr = enrolments[enrolments["upn"].isin(pd.unique(upn))]
     entry = days(enr["entry_date"])
     leave = days(enr["leaving_date"])
-    leave = np.where(leave >= t, np.inf, np.nan_to_num(leave, nan=np.inf))
+    leave = np.nan_to_num(end_as_known(leave, t), nan=np.inf)  # on roll until a known end
     phase = column(enr, "phase").astype("string").str.lower()
     e = pd.DataFrame({"upn": enr["upn"].to_numpy(), "school": enr["school"].to_numpy(),
                       "entry": entry, "leave": leave,
@@ -79,7 +94,7 @@ def school_features(census, suspensions, enrolments) -> pd.DataFrame:
     """
     t = census.t
     start = days(suspensions["start_date"])
-    recent = (start < t) & (start >= months_before(census.as_of, 12))
+    recent = known_since(start, months_before(census.as_of, 12), t)
     s = suspensions[recent]
     school = column(s, "school").astype("string").str.strip()
     school = school.mask(school == "").to_numpy(dtype=object)

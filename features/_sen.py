@@ -15,14 +15,42 @@ import pandas as pd
 from ._codes import SEN_NEED_GROUPS
 from ._cohort import column
 from ._dates import DAYS_PER_MONTH, days
+from ._known import end_as_known, known
+from ._spec import BOOL, CATEGORICAL, NOTE_SEN, NUMERIC, FeatureSpec
 
 #: Fixed categories, identical at every census.
 PROVISION_CATEGORIES = ("none", "support", "ehcp")
 NEED_CATEGORIES = ("none", "SEMH", "SLCN", "ASD", "other")
 
+DOMAIN = "sen"
+
+#: The features this domain computes, in the order it returns them.
 FEATURES = (
-    "sen_provision", "sen_ever", "sen_primary_need", "months_since_sen_identified",
-    "sen_escalated",
+    FeatureSpec(
+        "sen_provision", DOMAIN,
+        "SEN provision at the census: none, SEN support or EHC plan.",
+        unit="category", direction=0, kind=CATEGORICAL, label="SEN provision",
+        fairness_note=NOTE_SEN, categories=PROVISION_CATEGORIES),
+    FeatureSpec(
+        "sen_ever", DOMAIN,
+        "Any SEN spell recorded before the census.",
+        unit="yes/no", direction=1, kind=BOOL, label="Ever had SEN", fairness_note=NOTE_SEN),
+    FeatureSpec(
+        "sen_primary_need", DOMAIN,
+        "Primary need group of the current SEN spell: SEMH, SLCN, ASD, other, or none.",
+        unit="category", direction=0, kind=CATEGORICAL, label="Primary SEN need",
+        fairness_note=NOTE_SEN, categories=NEED_CATEGORIES),
+    FeatureSpec(
+        "months_since_sen_identified", DOMAIN,
+        "Months since SEN was first recorded (blank when never).",
+        unit="months", direction=0, kind=NUMERIC, label="Time since SEN identified",
+        fairness_note=NOTE_SEN),
+    FeatureSpec(
+        "sen_escalated", DOMAIN,
+        "Moved from SEN support to an EHC plan (a plan started after the first support "
+        "spell).",
+        unit="yes/no", direction=1, kind=BOOL, label="SEN support escalated to a plan",
+        fairness_note=NOTE_SEN),
 )
 
 
@@ -36,11 +64,11 @@ def _current(census, sen):
     pos = census.positions(sen)
     start = days(sen["start_date"])
     end = days(sen["end_date"])
-    keep = (pos >= 0) & (start < t)
+    keep = (pos >= 0) & known(start, t)
     s = sen[keep]
     pos, start, end = pos[keep], start[keep], end[keep]
     is_e = (column(s, "provision").astype("string") == "E").fillna(False).to_numpy(dtype=bool)
-    current = np.isnan(end) | (end >= t)
+    current = np.isnan(end_as_known(end, t))
     cur = pd.DataFrame({"pos": pos[current], "level": is_e[current].astype(int) + 1,
                         "start": start[current],
                         "need": column(s, "primary_need").astype("string").to_numpy()[current]})
@@ -86,4 +114,4 @@ def sen_features(census, sen) -> pd.DataFrame:
         "months_since_sen_identified": np.where(ever, (t - first) / DAYS_PER_MONTH, np.nan),
         "sen_escalated": np.isfinite(first_k) & (last_e > first_k),
     }, index=census.upns)
-    return out[list(FEATURES)]
+    return out

@@ -18,14 +18,68 @@ import pandas as pd
 from ._codes import REASON_ALIASES, REASON_GROUPS
 from ._cohort import column
 from ._dates import days, months_before
+from ._known import known, known_since
+from ._spec import BOOL, NOTE_EXCLUSIONS, NUMERIC, FeatureSpec
 
 REASON_GROUP_NAMES = ("violence", "disruption", "other")
 
+DOMAIN = "suspensions"
+
+#: The features this domain computes, in the order it returns them.
 FEATURES = (
-    "suspensions_12m", "suspensions_ever", "suspension_sessions_12m",
-    "has_any_exclusion", "days_since_last_exclusion", "repeat_suspensions_12m",
-    "exclusions_violence_ever", "exclusions_disruption_ever", "exclusions_other_ever",
-    "permanent_exclusion_ever",
+    FeatureSpec(
+        "suspensions_12m", DOMAIN,
+        "Number of suspensions starting in the 12 months before the census (any school).",
+        unit="count", direction=1, kind=NUMERIC, label="Suspensions, last 12 months",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "suspensions_ever", DOMAIN,
+        "Number of suspensions ever recorded before the census.",
+        unit="count", direction=1, kind=NUMERIC, label="Suspensions, ever",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "suspension_sessions_12m", DOMAIN,
+        "Sessions (half days) lost to suspensions in the last 12 months, where the length is "
+        "recorded.",
+        unit="sessions", direction=1, kind=NUMERIC, label="Sessions lost to suspension",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "has_any_exclusion", DOMAIN,
+        "Any suspension or permanent exclusion ever recorded before the census.",
+        unit="yes/no", direction=1, kind=BOOL, label="Ever suspended or excluded",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "days_since_last_exclusion", DOMAIN,
+        "Days since the most recent suspension or permanent exclusion (blank when there has "
+        "been none).",
+        unit="days", direction=-1, kind=NUMERIC, label="Recent suspension",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "repeat_suspensions_12m", DOMAIN,
+        "Two or more suspensions in the last 12 months.",
+        unit="yes/no", direction=1, kind=BOOL, label="Repeated suspensions",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "exclusions_violence_ever", DOMAIN,
+        "Suspensions or exclusions ever with a violence-related reason (assault, verbal abuse "
+        "or threats, weapons, racist or other abuse).",
+        unit="count", direction=1, kind=NUMERIC, label="Exclusions for violence or abuse",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "exclusions_disruption_ever", DOMAIN,
+        "Suspensions or exclusions ever for persistent disruptive behaviour.",
+        unit="count", direction=1, kind=NUMERIC, label="Exclusions for disruption",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "exclusions_other_ever", DOMAIN,
+        "Suspensions or exclusions ever for any other recorded reason.",
+        unit="count", direction=1, kind=NUMERIC, label="Exclusions for other reasons",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "permanent_exclusion_ever", DOMAIN,
+        "Permanently excluded at some point before the census.",
+        unit="yes/no", direction=1, kind=BOOL, label="Previously permanently excluded",
+        fairness_note=NOTE_EXCLUSIONS),
 )
 
 
@@ -59,13 +113,13 @@ def suspension_features(census, suspensions) -> pd.DataFrame:
     n, t = census.n, census.t
     pos = census.positions(suspensions)
     start = days(suspensions["start_date"])
-    keep = (pos >= 0) & (start < t)
+    keep = (pos >= 0) & known(start, t)
     s = suspensions[keep]
     pos, start = pos[keep], start[keep]
     category = column(s, "category").astype("string")
     perm = (category == "permanent").fillna(False).to_numpy(dtype=bool)
     susp = ~perm
-    recent = start >= months_before(census.as_of, 12)
+    recent = known_since(start, months_before(census.as_of, 12), t)
     sessions = np.nan_to_num(column(s, "sessions", "float64").to_numpy(dtype="float64"))
 
     count = lambda mask: np.bincount(pos[mask], minlength=n)  # noqa: E731
@@ -82,11 +136,11 @@ def suspension_features(census, suspensions) -> pd.DataFrame:
         "has_any_exclusion": np.isfinite(last),
         "days_since_last_exclusion": np.where(np.isfinite(last), t - last, np.nan),
         "repeat_suspensions_12m": n_12m >= 2,
-        "permanent_exclusion_ever": count(perm) > 0,
     }
     groups = _reason_groups(column(s, "reason"))
     gpos = pos[groups["row"].to_numpy()]
     for g in REASON_GROUP_NAMES:
         hit = (groups["group"] == g).to_numpy()
         out[f"exclusions_{g}_ever"] = np.bincount(gpos[hit], minlength=n).astype("float64")
-    return pd.DataFrame(out, index=census.upns)[list(FEATURES)]
+    out["permanent_exclusion_ever"] = count(perm) > 0
+    return pd.DataFrame(out, index=census.upns)

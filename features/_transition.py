@@ -27,11 +27,58 @@ import numpy as np
 import pandas as pd
 
 from ._dates import academic_year_start, days, months_before, whole_months
+from ._spec import BOOL, NOTE_EXCLUSIONS, NOTE_MISSING, NUMERIC, FeatureSpec
 
+DOMAIN = "transition"
+
+#: The features this domain computes, in the order it returns them.
 FEATURES = (
-    "year_group", "months_since_secondary_start", "schools_ever", "in_year_moves_12m",
-    "in_year_moves_24m", "ever_in_ap", "in_ap_now", "dual_registered",
-    "months_at_current_school",
+    FeatureSpec(
+        "year_group", DOMAIN,
+        "National-curriculum year group at the census (from date of birth: age on the 31 "
+        "August before the academic year, minus 4).",
+        unit="year", direction=1, kind=NUMERIC, label="Year group"),
+    FeatureSpec(
+        "months_since_secondary_start", DOMAIN,
+        "Months since the move to secondary school, to the nearest whole month (1 for a "
+        "September starter at the October census; blank while still in primary or middle "
+        "school).",
+        unit="whole months", direction=0, kind=NUMERIC, label="Time since starting secondary"),
+    FeatureSpec(
+        "schools_ever", DOMAIN,
+        "Number of different schools (including AP) the pupil has been registered at.",
+        unit="count", direction=1, kind=NUMERIC, label="Number of schools",
+        fairness_note=NOTE_MISSING),
+    FeatureSpec(
+        "in_year_moves_12m", DOMAIN,
+        "School entries outside the August-September admission window in the last 12 months "
+        "(AP placements not counted).",
+        unit="count", direction=1, kind=NUMERIC, label="In-year school moves, last 12 months",
+        fairness_note=NOTE_MISSING),
+    FeatureSpec(
+        "in_year_moves_24m", DOMAIN,
+        "School entries outside the August-September admission window in the last 24 months "
+        "(AP placements not counted).",
+        unit="count", direction=1, kind=NUMERIC, label="In-year school moves, last 24 months",
+        fairness_note=NOTE_MISSING),
+    FeatureSpec(
+        "ever_in_ap", DOMAIN,
+        "Ever registered in alternative provision or a PRU.",
+        unit="yes/no", direction=1, kind=BOOL, label="Ever in alternative provision",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "in_ap_now", DOMAIN,
+        "Registered in alternative provision or a PRU at the census.",
+        unit="yes/no", direction=1, kind=BOOL, label="In alternative provision now",
+        fairness_note=NOTE_EXCLUSIONS),
+    FeatureSpec(
+        "dual_registered", DOMAIN,
+        "Registered at two or more schools at the census.",
+        unit="yes/no", direction=1, kind=BOOL, label="Dual registered"),
+    FeatureSpec(
+        "months_at_current_school", DOMAIN,
+        "Months since entry to the current main school, to the nearest whole month.",
+        unit="whole months", direction=-1, kind=NUMERIC, label="New to the school"),
 )
 
 
@@ -88,4 +135,4 @@ def transition_features(census) -> pd.DataFrame:
         "dual_registered": f["n_on_roll"].to_numpy() >= 2,
         "months_at_current_school": whole_months(f["main_entry"].to_numpy(), t),
     }, index=census.upns)
-    return out[list(FEATURES)]
+    return out

@@ -5,7 +5,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from screening.features._build import _NOT_RECORDS, build, describe
+from screening.features._args import NOT_RECORDS as _NOT_RECORDS
+from screening.features._build import build
+from screening.features._dictionary import describe
 
 from screening import features
 
@@ -119,7 +121,7 @@ def test_not_records():
 
 
 def test_audit_attributes_values():
-    a = features._build.audit_attributes(make_records(), T)
+    a = features.audit_attributes(make_records(), T)
     assert a.index.tolist() == ["A", "B", "C", "D"]
     assert a["sex"].tolist() == ["M", "F", "F", "M"]
     assert a["fsm"].tolist() == [True, False, True, pd.NA]
@@ -129,3 +131,36 @@ def test_audit_attributes_values():
     assert a["sen"].tolist() == ["none", "none", "SEN support", "none"]
     assert a["eal"].isna().all() and a["looked_after"].isna().all()
     assert a["school"].tolist() == ["S1", "S1", "S2", "S3"]
+
+
+def test_a_feature_without_a_dictionary_row_fails_loudly(monkeypatch):
+    from screening.features import _suspension
+
+    short = tuple(s for s in _suspension.FEATURES if s.name != "suspensions_ever")
+    monkeypatch.setattr(_suspension, "FEATURES", short)
+    with pytest.raises(RuntimeError, match=r"undeclared: \['suspensions_ever'\]"):
+        build(make_records(), T)
+
+
+def test_a_dictionary_row_without_a_feature_fails_loudly(monkeypatch):
+    from screening.features import _school
+    from screening.features._spec import FeatureSpec
+
+    ghost = FeatureSpec("ghost", "school", "Not computed.", unit="count", direction=1,
+                        kind="numeric", label="Ghost")
+    monkeypatch.setattr(_school, "FEATURES", (*_school.FEATURES, ghost))
+    with pytest.raises(RuntimeError, match=r"declared but not returned: \['ghost'\]"):
+        build(make_records(), T)
+
+
+def test_model_hints_follow_the_dictionary():
+    d = describe().set_index("feature")
+    hints = features.model_hints()
+    for name, direction in hints["monotone"].items():
+        assert d.loc[name, "direction"] == direction != 0
+        assert d.loc[name, "kind"] != "categorical"
+    assert set(hints["feature_labels"]) == set(d.index)
+    assert hints["value_formats"]["absence_rate_12m"] == "{:.1%}"
+    assert "sen_provision" not in hints["value_formats"]
+    with pytest.raises(ValueError, match="not features"):
+        features.model_hints(["absence", "year_group"])

@@ -82,8 +82,8 @@ def test_year_groups_argument(records):
 
 def test_label_and_audit_share_the_index(records):
     X = features.build(records, T)
-    y = features._build.label(records, T)
-    a = features._build.audit_attributes(records, T)
+    y = features.label(records, T)
+    a = features.audit_attributes(records, T)
     pd.testing.assert_index_equal(y.index, X.index)
     pd.testing.assert_index_equal(a.index, X.index)
     assert a["school"].tolist() == X["school"].tolist()

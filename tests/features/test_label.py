@@ -4,13 +4,9 @@ import re
 
 import pandas as pd
 import pytest
-from screening.features._build import (
-    _BAD_HORIZON,
-    _BAD_TARGET,
-    audit_attributes,
-    label,
-    outcome_window_complete,
-)
+from screening.features import audit_attributes, label, outcome_window_complete
+from screening.features._args import BAD_HORIZON as _BAD_HORIZON
+from screening.features._outcome import BAD_TARGET as _BAD_TARGET
 
 from screening import features
 
