@@ -138,7 +138,7 @@ def _screen_breakdown(log, scr, records, as_of, n):
     These call the same public pieces the Screener composes; their sum is close to, not
     exactly, the screen step (the Screener also checks drift and assembles the result).
     """
-    from screening import features
+    from screening import audits, features
 
     parts = {}
     t = time.perf_counter()
@@ -157,8 +157,9 @@ def _screen_breakdown(log, scr, records, as_of, n):
     import pandas as pd
     scores = pd.DataFrame({"upn": X.index.to_numpy().astype(str), "school": X["school"].to_numpy(),
                            "year_group": X["year_group"].to_numpy(), "risk": risk,
-                           "flagged": scr._flags(X.index.to_numpy().astype(str), risk)})
+                           "flagged": audits.flag_top(risk, tiebreak=X.index.to_numpy().astype(str),
+                                                      **scr._flag_rule())})
     t = time.perf_counter()
-    scr._audit_frame(records, as_of, scores)
+    scr._audit(records, as_of, scores)
     parts["audit"] = time.perf_counter() - t
     log.section(f"screen_breakdown_{n}", parts)

@@ -47,6 +47,7 @@ def main(argv=None):
     scr = screening.Screener(capacity=0.05, audit_groups=("sex", "fsm", "sen", "ethnicity",
                                                           "eal"), n_boot=500)
     scr.fit(records, as_of=args.train)
+    ev = None
     if args.evaluate:
         ev = scr.evaluate(records, as_of=args.evaluate)
         print(ev)
@@ -55,7 +56,7 @@ def main(argv=None):
     result = scr.screen(records, as_of=args.today)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    result.to_html(out / "report.html")
+    result.to_html(out / "report.html", evaluation=ev)
     result.to_csv(out)
     print(result)
     print(result.flagged[["upn", "school", "year_group", "risk", "reason_1"]].head(10)

@@ -9,6 +9,7 @@ from ._build import build, history_notes
 from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
 from ._ctf_write import write_ctf
+from ._dates import parse_date
 from ._dictionary import check_feature_names, describe, model_hints
 from ._errors import InputError
 from ._io import load_records, write_records
@@ -29,7 +30,7 @@ __all__ = [
     # common transfer files
     "read_ctf", "write_ctf", "is_ctf_folder", "CTFWarning",
     # features
-    "build", "describe", "history_notes",
+    "build", "describe", "history_notes", "parse_date",
     # what a model needs from the dictionary
     "model_hints", "check_feature_names",
     # outcomes and their windows

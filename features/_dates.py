@@ -8,6 +8,7 @@ All feature code works on whole days held as float64 "days since 1970-01-01"
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,23 +17,88 @@ import pandas as pd
 DAYS_PER_MONTH = 365.25 / 12
 
 _BAD_AS_OF = (
-    "as_of must be a census date (a 'YYYY-MM-DD' string, datetime.date or "
+    "as_of must be a census date (a 'YYYY-MM-DD' or 'DD/MM/YYYY' string, datetime.date or "
     "pandas.Timestamp); got {!r}. Pass e.g. as_of='2023-10-05'."
 )
+BAD_DATE = (
+    "{what} must be a date written YYYY-MM-DD (e.g. 2024-10-03) or DD/MM/YYYY (day first, "
+    "e.g. 03/10/2024), or a datetime.date / pandas.Timestamp; got {value!r}{read}."
+)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def to_census_date(as_of) -> pd.Timestamp:
-    """Return ``as_of`` as a midnight :class:`pandas.Timestamp`.
+def parse_date(value, *, what="date") -> pd.Timestamp:
+    """Read one date a user gives, by the input contract's rule; midnight, naive.
+
+    The one reader of every date a person types or a file states outside the tables:
+    census dates in Python and on the command line, ``extract_date`` in
+    ``metadata.json``. Strings are ISO ``YYYY-MM-DD`` (a time is dropped) or
+    ``DD/MM/YYYY``, always day first, as UK exports write them; anything else is
+    refused rather than guessed (``20250331``, ``March 2025``, ``2025/03/31``), and so
+    are numbers, booleans and ``None``.
 
     Parameters
     ----------
-    as_of : str, datetime.date or pandas.Timestamp
-        The census date.
+    value : str, datetime.date, datetime.datetime, numpy.datetime64 or pandas.Timestamp
+    what : str, default="date"
+        How the value is named in the error message, e.g. ``"--as-of"``.
 
-    Returns
-    -------
-    pandas.Timestamp
-        Time of day removed, time-zone naive.
+    Raises
+    ------
+    ValueError
+        Naming the value, the accepted forms and, for a slash date that does not exist
+        when read day first, how it was read.
+
+    Examples
+    --------
+    >>> parse_date("03/10/2024")
+    Timestamp('2024-10-03 00:00:00')
+    >>> parse_date("2024-10-03T09:30")
+    Timestamp('2024-10-03 00:00:00')
+    >>> parse_date("10/31/2024", what="--as-of")
+    Traceback (most recent call last):
+    ...
+    ValueError: --as-of must be a date written YYYY-MM-DD ... which does not exist.
+    """
+    def fail(read=""):
+        return ValueError(BAD_DATE.format(what=what, value=value, read=read))
+
+    if isinstance(value, str):
+        text = value.strip()
+        m = _ISO_DATE.fullmatch(text)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+        else:
+            m = _UK_DATE.fullmatch(text)
+            if not m:
+                raise fail()
+            d, mo, y = (int(g) for g in m.groups())
+        try:
+            ts = pd.Timestamp(year=y, month=mo, day=d)
+        except ValueError:
+            raise fail(f"; read day first as day {d} of month {mo}, which does not exist"
+                       if not _ISO_DATE.fullmatch(text) else "; that day does not exist") \
+                from None
+    elif isinstance(value, (_dt.date, pd.Timestamp, np.datetime64)) and not isinstance(
+            value, bool):
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            raise fail() from None
+    else:
+        raise fail()
+    if pd.isna(ts):
+        raise fail()
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def to_census_date(as_of) -> pd.Timestamp:
+    """Return the census date ``as_of`` as a midnight :class:`pandas.Timestamp`.
+
+    Read by :func:`parse_date` (ISO or day-first ``DD/MM/YYYY``).
 
     Raises
     ------
@@ -44,21 +110,13 @@ def to_census_date(as_of) -> pd.Timestamp:
     >>> to_census_date("2023-10-05")
     Timestamp('2023-10-05 00:00:00')
     >>> import datetime
-    >>> to_census_date(datetime.date(2023, 10, 5)) == to_census_date("2023-10-05")
+    >>> to_census_date(datetime.date(2023, 10, 5)) == to_census_date("05/10/2023")
     True
     """
-    if as_of is None or isinstance(as_of, bool) or not isinstance(
-            as_of, (str, _dt.date, pd.Timestamp, np.datetime64)):
-        raise ValueError(_BAD_AS_OF.format(as_of))
     try:
-        ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(_BAD_AS_OF.format(as_of)) from exc
-    if pd.isna(ts):
-        raise ValueError(_BAD_AS_OF.format(as_of))
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+        return parse_date(as_of, what="as_of")
+    except ValueError:
+        raise ValueError(_BAD_AS_OF.format(as_of)) from None
 
 
 def academic_year_start(date) -> pd.Timestamp:

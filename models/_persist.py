@@ -7,11 +7,13 @@ from pathlib import Path
 import numpy as np
 import skops.io as sio
 
-#: Fully qualified names of the types a model file may contain. The facade may extend it
-#: (``models.TRUSTED_TYPES + [...]``) and pass its list to :func:`load_model`.
+#: Fully qualified names of the types a model file may contain besides the plain types
+#: skops always trusts. ``load_model(path, trusted=[...])`` adds to this list, as
+#: ``skops.io.load(trusted=...)`` adds to skops' own defaults.
 TRUSTED_TYPES = [
     "screening.models._scorecard.RiskScorecard",
     "screening.models._boosted.BoostedRiskModel",
+    "screening.models._drift.DriftProfile",
     "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
@@ -30,8 +32,8 @@ _FORMAT = "models-skops"
 
 _UNTRUSTED = (
     "{0} contains types that are not on the trusted list: {1}. It may not be a model file "
-    "written by save_model, and loading it could run code. If you wrote it yourself and "
-    "trust these types, pass trusted=models.TRUSTED_TYPES + {1}."
+    "written by this library, and loading it could run code. If you wrote it yourself and "
+    "trust these types, pass trusted={1}."
 )
 _NOT_A_MODEL_FILE = (
     "{0} is not a model file written by models.save_model (no metadata record). Save the "
@@ -102,7 +104,7 @@ def save_model(model, path, metadata=None):
     if metadata is not None and not (isinstance(metadata, dict)
                                      and all(isinstance(k, str) for k in metadata)):
         raise ValueError(_BAD_METADATA.format(metadata))
-    names = getattr(model, "feature_names_in_", None)
+    names = getattr(model, "feature_names_in_", getattr(model, "feature_names_", None))
     record = {
         "format": _FORMAT,
         "library_version": library_version(),
@@ -119,11 +121,17 @@ def save_model(model, path, metadata=None):
 def load_model(path, *, trusted=None, return_metadata=False):
     """Load a model written by :func:`save_model`, refusing untrusted types.
 
+    This is the library's one trust check for model files: nothing is loaded from a
+    file holding a type outside :data:`TRUSTED_TYPES` (plus ``trusted``), and the
+    library version that wrote it must be the one installed.
+
     Parameters
     ----------
     path : str or Path
     trusted : list of str, optional
-        Trusted type names; default :data:`TRUSTED_TYPES`.
+        More type names to trust, in addition to :data:`TRUSTED_TYPES` (as
+        ``skops.io.load(trusted=...)`` adds to skops' defaults). Use it only for types
+        you wrote yourself, e.g. a custom model class.
     return_metadata : bool, default=False
         Also return the metadata record.
 
@@ -139,7 +147,7 @@ def load_model(path, *, trusted=None, return_metadata=False):
         The file was written by another library version.
     """
     path = Path(path)
-    trusted = list(TRUSTED_TYPES if trusted is None else trusted)
+    trusted = list(TRUSTED_TYPES) + [str(t) for t in (trusted or [])]
     untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in trusted]
     if untrusted:
         raise UntrustedTypesError(path, untrusted)

@@ -22,21 +22,30 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+unknown"
 
 from . import audits, datasets, features, models  # noqa: E402
-from ._persist import ModelVersionError, load, save  # noqa: E402
+from ._persist import load, save  # noqa: E402
 from ._result import Backtest, Evaluation, ScreeningResult  # noqa: E402
 from ._screener import DriftWarning, Screener  # noqa: E402
-from .features import InputError, Records, load_records, read_ctf  # noqa: E402
+from .features import (  # noqa: E402
+    CTFWarning,
+    DuplicateRecordsWarning,
+    InputError,
+    Records,
+    load_records,
+    read_ctf,
+)
+from .models import ModelVersionError, UntrustedTypesError  # noqa: E402
 
 __all__ = [
     # the engines, as subpackages
     "features", "models", "audits",
     # records and validation
-    "Records", "load_records", "read_ctf", "InputError",
+    "Records", "load_records", "read_ctf", "InputError", "CTFWarning",
+    "DuplicateRecordsWarning",
     # synthetic data
     "datasets",
     # the pipeline and its results
     "Screener", "ScreeningResult", "Evaluation", "Backtest", "DriftWarning",
     # persistence
-    "save", "load", "ModelVersionError",
+    "save", "load", "ModelVersionError", "UntrustedTypesError",
     "__version__",
 ]

@@ -7,6 +7,7 @@ error.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import traceback
@@ -58,10 +59,12 @@ def _cmd_validate(args):
 
 
 def _census(value):
+    from ._dates import census_date
+
     try:
-        return pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise _BadInput(f"--as-of {value!r} is not a date; use YYYY-MM-DD.") from None
+        return census_date(value, what="--as-of")
+    except ValueError as err:
+        raise _BadInput(str(err)) from None
 
 
 def _cmd_fit(args):
@@ -96,7 +99,7 @@ def _cmd_score(args):
     records.validate()
     scr = load(args.model)
     if args.capacity is not None:
-        scr.capacity = _capacity(args.capacity)
+        scr.set_params(capacity=_capacity(args.capacity), threshold=None)
     result = scr.screen(records, as_of=_census(args.as_of))
     out = _write_outputs(result, Path(args.out))
     _summary(result, out)
@@ -109,7 +112,10 @@ def _capacity(text):
     except ValueError:
         raise _BadInput(f"--capacity {text!r} is not a number: give a fraction such as 0.05 "
                         "or a whole number of pupils such as 40.") from None
-    return int(value) if value >= 1 else value
+    if not math.isfinite(value) or value <= 0:
+        raise _BadInput(f"--capacity {text!r} must be a fraction between 0 and 1 such as 0.05 "
+                        "or a whole number of pupils such as 40.")
+    return int(value) if value >= 1 and value.is_integer() else value
 
 
 def _cmd_audit(args):
@@ -119,7 +125,7 @@ def _cmd_audit(args):
     if not path.exists():
         raise _BadInput(f"{path} does not exist.")
     frame = pd.read_csv(path, keep_default_na=True)
-    missing = [c for c in [*args.group, args.flag, args.score, args.outcome]
+    missing = [c for c in [*args.group, args.flag, args.score, args.outcome, args.tiebreak]
                if c is not None and c not in frame.columns]
     if missing:
         raise _BadInput(f"{path} has no column(s) {missing}; its columns are "
@@ -132,6 +138,7 @@ def _cmd_audit(args):
         frame, groups=list(args.group), flag=args.flag, score=args.score,
         outcome=args.outcome,
         capacity=_capacity(args.capacity) if args.capacity is not None else None,
+        tiebreak=args.tiebreak,
         min_cell=args.min_cell, n_boot=args.n_boot, random_state=args.seed,
     )
     out = Path(args.out)
@@ -168,11 +175,10 @@ def _cmd_demo(args):
     scr = Screener(random_state=args.seed, n_boot=args.n_boot).fit(la.records, as_of=train)
     _say(f"Evaluating on the later census {test.date()} (outcomes known)")
     ev = scr.evaluate(la.records, as_of=test)
-    oracle = la.true_risk(test).reindex(ev.scores["upn"]).to_numpy()
-    from sklearn.metrics import roc_auc_score
+    from . import models
 
-    y = ev.scores["outcome"].to_numpy()
-    oracle_auc = roc_auc_score(y, oracle) if 0 < y.sum() < len(y) else float("nan")
+    oracle = la.true_risk(test).reindex(ev.scores["upn"]).to_numpy()
+    oracle_auc = models.score_metrics(ev.scores["outcome"], oracle, ev.scores["flagged"])["auc"]
     m = ev.metrics
     _say(f"  AUC {m['auc']:.3f} (oracle {oracle_auc:.3f}), calibration error "
          f"{m['calibration_error']:.4f}, precision at capacity "
@@ -237,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--flag")
     a.add_argument("--score")
     a.add_argument("--capacity")
+    a.add_argument("--tiebreak", metavar="COL",
+                   help="with --capacity: a column that breaks ties in score, ascending "
+                        "(e.g. upn, to reproduce a screen's own flags)")
     a.add_argument("--outcome")
     a.add_argument("--out", required=True)
     a.add_argument("--min-cell", type=int, default=10)

@@ -1,29 +1,29 @@
 """Saving and loading a fitted Screener as a skops file (never pickle).
 
-A skops file is read without running code from it; loading refuses any type that is not
-on an explicit trusted list. A metadata record (library version, features, training
-summary) is stored with the model and checked on load.
+The file is written and read by :func:`screening.models.save_model` and
+:func:`screening.models.load_model`, the library's one trust check: a skops file is
+read without running code from it, loading refuses any type that is not on an
+explicit trusted list, and a metadata record (library version, features, training
+summary) is checked on load.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import skops.io as sio
+from sklearn.utils.validation import check_is_fitted
 
 from screening import models
-from screening.models import ModelVersionError, UntrustedTypesError
 
 from ._screener import Screener
 
-FILE_FORMAT = "pupil-risk-screening/screener"
-FILE_FORMAT_VERSION = 1
+#: What a screener file may hold besides the models' own trusted types.
+SCREENER_TYPES = ["screening._screener.Screener"]
 
 _NOT_A_SCREENER = (
-    "{path} is not a screener file written by screening.save (format {got!r}). Use "
-    "models.load_model for a bare model file."
+    "{path} holds a {got}, not a Screener saved by screening.save. Load a bare model with "
+    "screening.models.load_model instead."
 )
-_NOT_FITTED_SAVE = "Only a fitted Screener can be saved; call fit(records, as_of=[...]) first."
 
 
 def _version():
@@ -55,27 +55,11 @@ def save(screener: Screener, path) -> Path:
     >>> type(screening.load(path)).__name__
     'Screener'
     """
-    if not hasattr(screener, "model_"):
-        raise ValueError(_NOT_FITTED_SAVE)
-    params = screener.get_params()
-    params.pop("model")
-    params["year_groups"] = list(params["year_groups"])
-    params["audit_groups"] = list(params["audit_groups"])
-    params["exclude_features"] = list(params["exclude_features"])
-    payload = {
-        "format": FILE_FORMAT,
-        "format_version": FILE_FORMAT_VERSION,
-        "library_version": _version(),
-        "params": params,
-        "feature_names": list(screener.feature_names_),
-        "feature_labels": dict(screener.feature_labels_),
+    check_is_fitted(screener)
+    return models.save_model(screener, path, metadata={
+        "kind": "screener",
         "training": dict(screener.training_),
-        "reference": dict(screener.reference_),
-        "model": screener.model_,
-    }
-    path = Path(path)
-    sio.dump(payload, path)
-    return path
+    })
 
 
 def load(path, *, trusted=None) -> Screener:
@@ -85,37 +69,20 @@ def load(path, *, trusted=None) -> Screener:
     ----------
     path : str or Path
     trusted : list of str, optional
-        Extra type names to trust (for a custom model you saved yourself).
+        More type names to trust, in addition to the library's own (for a custom
+        model you saved yourself), as in ``skops.io.load``.
 
     Raises
     ------
-    models.UntrustedTypesError
+    screening.UntrustedTypesError
         If the file holds types that are not trusted (a ``ValueError``).
     ValueError
         If the file is not a screener file.
     ModelVersionError
         If the file was written by another version of the library.
     """
-    path = Path(path)
-    allowed = set(models.TRUSTED_TYPES) | set(trusted or [])
-    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in allowed]
-    if untrusted:
-        raise UntrustedTypesError(path, untrusted)
-    payload = sio.load(path, trusted=sorted(allowed))
-    fmt = payload.get("format") if isinstance(payload, dict) else None
-    if fmt != FILE_FORMAT:
-        raise ValueError(_NOT_A_SCREENER.format(path=path, got=fmt))
-    saved = payload["library_version"]
-    if saved != _version():
-        raise ModelVersionError(path, saved, _version())
-    params = dict(payload["params"])
-    params["year_groups"] = tuple(params["year_groups"])
-    params["audit_groups"] = tuple(params["audit_groups"])
-    params["exclude_features"] = tuple(params.get("exclude_features", ()))
-    scr = Screener(**params)
-    scr.model_ = payload["model"]
-    scr.feature_names_ = list(payload["feature_names"])
-    scr.feature_labels_ = dict(payload["feature_labels"])
-    scr.training_ = dict(payload["training"])
-    scr.reference_ = dict(payload["reference"])
-    return scr
+    screener = models.load_model(path, trusted=SCREENER_TYPES + list(trusted or []))
+    if not isinstance(screener, Screener):
+        raise ValueError(_NOT_A_SCREENER.format(path=path, got=type(screener).__name__))
+    check_is_fitted(screener)
+    return screener

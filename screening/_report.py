@@ -6,12 +6,9 @@ import base64
 import io
 from html import escape
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;
@@ -27,9 +24,9 @@ img{max-width:100%}nav a{margin-right:1em}
 
 
 def _figure_tag(fig, alt: str) -> str:
+    """A ``Figure`` as an inline PNG (drawn on its own Agg canvas; pyplot is never used)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 
@@ -42,7 +39,8 @@ def _table(frame: pd.DataFrame, *, float_format="{:.3f}".format, max_rows=None) 
 
 
 def _risk_chart(scores: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+    fig = Figure(figsize=(6.5, 2.8))
+    ax = fig.subplots()
     risk = scores["risk"].to_numpy()
     flagged = scores["flagged"].to_numpy()
     bins = np.linspace(0, max(0.05, float(np.nanmax(risk)) if len(risk) else 0.05), 40)
@@ -57,7 +55,8 @@ def _risk_chart(scores: pd.DataFrame) -> str:
 
 
 def _calibration_chart(calibration: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    fig = Figure(figsize=(4.2, 4.2))
+    ax = fig.subplots()
     top = float(max(calibration["mean_predicted"].max(), calibration["observed_rate"].max(),
                     0.01)) * 1.1
     ax.plot([0, top], [0, top], color="#888", lw=1, ls="--", label="perfect calibration")
@@ -123,10 +122,8 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
     as_of = escape(str(result.as_of.date()))
     n = len(scores)
     k = int(scores["flagged"].sum())
-    scr = result.screener
-    sizing = (f"risk at least {scr.threshold:.3f}" if scr.threshold is not None else
-              (f"the top {scr.capacity:.1%} of the cohort" if scr.capacity < 1 else
-               f"the top {int(scr.capacity)} pupils"))
+    facts = result.facts
+    sizing = facts["sizing"]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Screening report {as_of}</title><style>{_CSS}</style></head><body>",
@@ -185,15 +182,14 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
         parts.append(_table(backtest.metrics, float_format="{:.4f}".format))
 
     parts.append("<h2 id='scorecard'>Scorecard</h2>")
-    model = scr.model_
-    if hasattr(model, "scorecard_"):
-        card = model.scorecard_.copy()
-        labels = getattr(scr, "feature_labels_", {})
+    card = result.scorecard
+    if card is not None:
+        labels = facts.get("feature_labels", {})
         if "feature" in card:
             card.insert(0, "indicator", card["feature"].map(lambda f: labels.get(f, f)))
         parts.append(_table(card))
     else:
-        parts.append(f"<p>{escape(type(model).__name__)} has no points table.</p>")
+        parts.append(f"<p>{escape(facts['model_type'])} has no points table.</p>")
 
     parts.append("<h2 id='drift'>Drift against the training data</h2>")
     parts.append("<p>Population stability index per feature; above 0.25 is a large shift.</p>")

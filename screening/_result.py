@@ -15,7 +15,7 @@ import pandas as pd
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.0"
+JSON_SCHEMA_VERSION = "1.1"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 
@@ -64,6 +64,9 @@ class Evaluation:
         Mean predicted risk against the observed rate, in equal-count bins.
     training : dict
         What the model was trained on.
+    facts : dict
+        The screener's settings and model facts when the evaluation was made (see
+        :attr:`ScreeningResult.facts`).
     """
 
     as_of: pd.Timestamp
@@ -72,6 +75,7 @@ class Evaluation:
     scores: pd.DataFrame
     calibration: pd.DataFrame
     training: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
 
     def __repr__(self):
         m = self.metrics
@@ -127,8 +131,11 @@ class ScreeningResult:
         Who is flagged, by group, with intervals; always produced with the scores.
     drift : pandas.DataFrame
         Population stability of each feature against the training data.
-    screener : Screener
-        The fitted screener that made the scores (for model facts).
+    facts : dict
+        A snapshot of the screener that made the scores: library version, model type,
+        target, horizon, year groups, capacity or threshold and how flags were sized,
+        features and their labels, training summary and (for a scorecard) the portable
+        card. Changing or refitting the screener afterwards changes nothing here.
     warnings : pandas.DataFrame or None
         Data warnings found when the records were validated.
     """
@@ -137,7 +144,7 @@ class ScreeningResult:
     scores: pd.DataFrame
     audit: object
     drift: pd.DataFrame
-    screener: object
+    facts: dict
     warnings: pd.DataFrame | None = None
 
     @property
@@ -146,26 +153,16 @@ class ScreeningResult:
         return self.scores[self.scores["flagged"]].sort_values("rank")
 
     def model_facts(self) -> dict:
-        """What the model is, what it was trained on, and how flags are sized."""
-        from . import __version__
+        """What the model is, what it was trained on, and how flags are sized (a copy)."""
+        import copy
 
-        scr = self.screener
-        model = scr.model_
-        facts = {
-            "library_version": __version__,
-            "model_type": type(model).__name__,
-            "target": scr.target,
-            "horizon_months": int(scr.horizon_months),
-            "year_groups": [int(g) for g in scr.year_groups],
-            "capacity": None if scr.threshold is not None else _jsonable(scr.capacity),
-            "threshold": _jsonable(scr.threshold),
-            "tie_break": "risk descending, then UPN ascending",
-            "features": list(scr.feature_names_),
-            "training": dict(scr.training_),
-        }
-        if hasattr(model, "to_json"):
-            facts["scorecard"] = json.loads(model.to_json())
-        return facts
+        return copy.deepcopy(self.facts)
+
+    @property
+    def scorecard(self) -> pd.DataFrame | None:
+        """The points table of the scorecard that made the scores, or None."""
+        rows = self.facts.get("scorecard_table")
+        return None if rows is None else pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
         """The JSON document as a Python dict (see :meth:`to_json`)."""
@@ -231,14 +228,13 @@ class ScreeningResult:
         path : str or Path, optional
             Also write the report here.
         evaluation : Evaluation, optional
-            Defaults to the screener's latest :meth:`Screener.evaluate`.
+            An out-of-time evaluation (:meth:`Screener.evaluate`) to show. Without one
+            the report says that none was run.
         backtest : Backtest, optional
-            Defaults to the screener's latest :meth:`Screener.backtest`.
+            A rolling-origin backtest (:meth:`Screener.backtest`) to show.
         """
         from ._report import render_report
 
-        evaluation = evaluation or getattr(self.screener, "evaluation_", None)
-        backtest = backtest or getattr(self.screener, "backtest_", None)
         html = render_report(self, evaluation=evaluation, backtest=backtest)
         if path is not None:
             Path(path).write_text(html, encoding="utf-8")

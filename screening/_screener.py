@@ -6,40 +6,28 @@ records -> ``features.build`` -> ``models.RiskScorecard`` -> ``audits.audit``.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
 
 from screening import audits, features, models
-from screening.models import (
-    distribution_profile,
-    profile_shift,
-    reliability_table,
-    score_metrics,
-)
 
+from ._dates import census_date, census_dates
+from ._facts import model_facts
 from ._progress import progress
 from ._result import Backtest, Evaluation, ScreeningResult
 
 _TARGETS = ("suspension", "permanent")
 _DEFAULT_AUDIT_GROUPS = ("sex", "fsm", "sen", "ethnicity", "eal")
+#: Breakdowns of every audit table (never aggregated over).
+_CONTROLS = ("year_group", "school")
 
 _BAD_TARGET = "target must be one of {allowed}; got {got!r}."
-_BAD_CAPACITY = (
-    "capacity must be a fraction of the cohort (0 < capacity < 1) or a whole number of "
-    "pupils (>= 1); got {got!r}. For a probability cut-off pass threshold= instead."
-)
-_BAD_THRESHOLD = "threshold must be a probability in (0, 1); got {got!r}."
-_INCOMPLETE_WINDOW = (
-    "Cannot {action} on census {as_of}: its {horizon}-month outcome window runs to {end} but "
-    "the records end on {data_end}. Use census dates whose window is complete (on or before "
-    "{latest}), or supply records extracted later."
-)
 _NO_CENSUS = "fit needs at least one census date in as_of; got none."
-_NOT_FITTED = "This Screener is not fitted yet. Call fit(records, as_of=[...]) first."
 _EMPTY_COHORT = (
     "The cohort at {as_of} is empty: no pupil in year groups {years} is on roll. Check the "
     "census date and the enrolments table."
@@ -48,35 +36,31 @@ _ONE_CLASS = (
     "The training outcomes at {dates} are all {value}: a risk model needs both pupils with "
     "and without the outcome. Add more census dates or use a larger local authority."
 )
-#: How band edges of each feature-dictionary unit read in reasons ("10% to < 20%").
-_UNIT_FORMATS = {
-    "fraction of sessions": "{:.1%}",
-    "fraction of months": "{:.0%}",
-    "per 100 pupils": "{:.1f}",
-    "days": "{:.0f}",
-    "months": "{:.0f}",
-    "whole months": "{:.0f}",
-}
-#: PSI above which a feature may be reported as drifted.
-DRIFT_PSI_WARN = 0.25
-#: ... and, for numeric features, the shift in mean (in reference standard deviations)
-#: that must come with it. PSI alone over-reacts to lumpy features such as a school-level
-#: rate, whose few distinct values move between deciles every year.
-DRIFT_SMD_WARN = 0.2
+_NOT_OUT_OF_TIME = (
+    "Evaluating on {as_of} although the model was trained on census dates up to {last}: the "
+    "evaluation is not out of time and will look better than the screen really is. "
+    "Evaluate on a later census."
+)
+_DRIFT = (
+    "The screened cohort differs a lot from the training data on {n} feature(s): {names}. "
+    "Scores may be less reliable; check recording practice for these measures, or refit on "
+    "more recent census dates."
+)
+_NOT_SCORED = "not scored: the model returned no probability"
 
 
 class DriftWarning(UserWarning):
     """The screened cohort differs a lot from the data the model was trained on."""
 
 
-def _as_dates(as_of) -> list[pd.Timestamp]:
-    if isinstance(as_of, (str, pd.Timestamp, datetime)) or not hasattr(as_of, "__iter__"):
-        as_of = [as_of]
-    return [pd.Timestamp(d).normalize() for d in as_of]
-
-
-class Screener:
+class Screener(BaseEstimator):
     """Fit on past censuses, screen the current cohort, and audit every score.
+
+    A scikit-learn estimator: ``__init__`` only stores its parameters, so
+    :func:`sklearn.base.clone`, ``get_params`` and ``set_params`` work, and using it
+    before :meth:`fit` raises :class:`sklearn.exceptions.NotFittedError`.
+    :meth:`screen`, :meth:`evaluate` and :meth:`backtest` change nothing on the
+    screener: each returns a result that holds every fact it was made with.
 
     Parameters
     ----------
@@ -89,9 +73,10 @@ class Screener:
         Year groups screened.
     capacity : float or int, default=0.05
         How many pupils the available support can reach: a fraction of the cohort
-        (0 < capacity < 1) or a whole number of pupils. Ignored when ``threshold`` is set.
-        The highest-risk pupils are flagged; ties in risk are broken by UPN (ascending),
-        so the same records always give the same flags.
+        (0 < capacity < 1, rounded down to whole pupils) or a whole number of pupils.
+        Ignored when ``threshold`` is set. The highest-risk pupils are flagged; ties in
+        risk are broken by UPN (ascending), so the same records always give the same
+        flags. The rule is :func:`screening.audits.flag_top`, the one the audit uses.
     threshold : float, optional
         Flag every pupil whose risk is at least this probability, instead of a capacity.
     audit_groups : tuple of str
@@ -104,15 +89,15 @@ class Screener:
         past practice (see the dictionary's fairness notes).
     model : estimator, optional
         A classifier with ``fit``/``predict_proba``; by default a
-        :class:`models.RiskScorecard` whose monotone directions and reason labels come
-        from the feature dictionary. A model without ``reasons`` gives empty reasons.
+        :class:`screening.models.RiskScorecard` whose monotone directions and reason
+        labels come from the feature dictionary. A model without ``reasons`` gives
+        empty reasons.
     min_cell : int, default=10
         Audit groups smaller than this are suppressed.
     n_boot : int, default=1000
         Bootstrap resamples for the audit's intervals. The breakdowns by year group and
-        school (``audit.by_control``) show rates and ratios without intervals: most of
-        their cells are small and suppressed, and resampling them costs more than the
-        whole of the rest of a screen.
+        school show rates and ratios without intervals: most of their cells are small
+        and suppressed, and resampling them costs more than the rest of a screen.
     random_state : int, default=0
 
     Attributes
@@ -120,21 +105,26 @@ class Screener:
     model_ : estimator
         The fitted model.
     feature_names_ : list of str
+    feature_labels_ : dict
+        Plain-English label of each feature.
+    drift_ : screening.models.DriftProfile
+        Per-feature summary of the training distribution for the drift check (decile
+        edges and shares, mean, standard deviation). No pupil's row is kept.
     training_ : dict
         Census dates, pupils, outcome rate and fit time of the training data.
-    reference_ : dict
-        Per feature, a summary of its training distribution (decile edges and shares,
-        mean, standard deviation) for the drift check. No pupil's row is kept.
 
     Examples
     --------
     >>> import screening
+    >>> from sklearn.base import clone
     >>> la = screening.datasets.make_local_authority(n_pupils=6_000, seed=1)
     >>> d = la.census_dates
     >>> scr = screening.Screener(n_boot=50).fit(la.records, as_of=d[-3:-1])
     >>> result = scr.screen(la.records, as_of=d[-1])
     >>> int(result.scores["flagged"].sum()) > 0
     True
+    >>> clone(scr).set_params(capacity=0.1).capacity
+    0.1
     """
 
     def __init__(
@@ -169,31 +159,15 @@ class Screener:
         if self.target not in _TARGETS:
             raise ValueError(_BAD_TARGET.format(allowed=list(_TARGETS), got=self.target))
         if self.threshold is not None:
-            if not (isinstance(self.threshold, numbers.Real) and 0 < self.threshold < 1):
-                raise ValueError(_BAD_THRESHOLD.format(got=self.threshold))
+            audits.check_rule(threshold=self.threshold)
         else:
-            c = self.capacity
-            ok = isinstance(c, numbers.Real) and not isinstance(c, bool) and (
-                (0 < c < 1) or (c >= 1 and float(c).is_integer())
-            )
-            if not ok:
-                raise ValueError(_BAD_CAPACITY.format(got=c))
+            audits.check_rule(capacity=self.capacity)
 
-    def _check_window(self, records, as_of, action):
-        if not features.outcome_window_complete(records, as_of, self.horizon_months):
-            end = as_of + pd.DateOffset(months=self.horizon_months)
-            data_end = pd.Timestamp(records.data_end)
-            latest = data_end - pd.DateOffset(months=self.horizon_months)
-            raise ValueError(
-                _INCOMPLETE_WINDOW.format(
-                    action=action, as_of=as_of.date(), horizon=self.horizon_months,
-                    end=end.date(), data_end=data_end.date(), latest=latest.date(),
-                )
-            )
-
-    def _check_fitted(self):
-        if not hasattr(self, "model_"):
-            raise RuntimeError(_NOT_FITTED)
+    def _flag_rule(self) -> dict:
+        """The flagging rule as keyword arguments of :func:`audits.flag_top`."""
+        if self.threshold is not None:
+            return {"threshold": self.threshold}
+        return {"capacity": self.capacity}
 
     # ------------------------------------------------------------------ pieces
     def _features(self, records, as_of):
@@ -208,25 +182,9 @@ class Screener:
             year_groups=tuple(self.year_groups),
         )
 
-    def _default_model(self, dictionary):
-        monotone = {
-            f: int(d) for f, d, k in zip(dictionary["feature"], dictionary["direction"],
-                                         dictionary["kind"])
-            if k != "categorical" and int(d) != 0
-        }
-        labels = dict(zip(dictionary["feature"], dictionary["label"]))
-        formats = {f: _UNIT_FORMATS[u] for f, u, k in zip(
-            dictionary["feature"], dictionary["unit"], dictionary["kind"])
-            if k == "numeric" and u in _UNIT_FORMATS}
-        return models.RiskScorecard(
-            monotone=monotone, feature_labels=labels, value_formats=formats,
-            random_state=self.random_state,
-        )
-
-    def _flags(self, upn, risk):
-        if self.threshold is not None:
-            return audits.flag_top(risk, threshold=self.threshold, tiebreak=upn)
-        return audits.flag_top(risk, capacity=self.capacity, tiebreak=upn)
+    def _default_model(self, names):
+        return models.RiskScorecard(**features.model_hints(names),
+                                    random_state=self.random_state)
 
     # ------------------------------------------------------------------ fit
     def fit(self, records, as_of):
@@ -244,20 +202,13 @@ class Screener:
         self : Screener
         """
         self._check_params()
-        dates = _as_dates(as_of)
+        dates = census_dates(as_of)
         if not dates:
             raise ValueError(_NO_CENSUS)
         for d in dates:
-            self._check_window(records, d, "fit")
-        dictionary = features.describe()
-        unknown = sorted(set(self.exclude_features) - set(dictionary["feature"]))
-        if unknown:
-            raise ValueError(
-                f"exclude_features names {unknown}, which are not features. The features "
-                f"are: {list(dictionary['feature'])} (see features.describe())."
-            )
-        dictionary = dictionary[~dictionary["feature"].isin(self.exclude_features)]
-        names = list(dictionary["feature"])
+            features.check_outcome_window(records, d, self.horizon_months, action="fit")
+        excluded = set(features.check_feature_names(self.exclude_features))
+        names = [f for f in features.describe()["feature"] if f not in excluded]
         Xs, ys = [], []
         for d in progress(dates, desc="Building training features", unit="census"):
             X = self._features(records, d)
@@ -269,13 +220,11 @@ class Screener:
             raise ValueError(
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))
             )
-        model = self.model if self.model is not None else self._default_model(dictionary)
-        from sklearn.base import clone
-
+        model = self.model if self.model is not None else self._default_model(names)
         self.model_ = clone(model).fit(X, y)
         self.feature_names_ = names
-        self.feature_labels_ = dict(zip(dictionary["feature"], dictionary["label"]))
-        self.reference_ = {c: distribution_profile(X[c]) for c in names}
+        self.feature_labels_ = features.model_hints(names)["feature_labels"]
+        self.drift_ = models.DriftProfile().fit(X)
         self.training_ = {
             "census_dates": [str(d.date()) for d in dates],
             "n_pupils": int(len(y)),
@@ -294,7 +243,7 @@ class Screener:
         Xm = X[self.feature_names_]
         risk = self.model_.predict_proba(Xm)[:, 1]
         upn = X.index.to_numpy().astype(str)
-        flagged = self._flags(upn, risk)
+        flagged = audits.flag_top(risk, tiebreak=upn, **self._flag_rule())
         scores = pd.DataFrame(
             {
                 "upn": upn,
@@ -304,10 +253,10 @@ class Screener:
                 "flagged": flagged,
             }
         )
-        scores["rank"] = (
-            pd.Series(-risk).rank(method="first").astype(int).to_numpy()
-            if len(risk) else []
-        )
+        order = audits.rank_order(risk, tiebreak=upn)
+        rank = np.empty(len(risk), dtype=np.int64)
+        rank[order] = np.arange(1, len(risk) + 1)
+        scores["rank"] = rank
         if hasattr(self.model_, "reasons"):
             reasons = self.model_.reasons(Xm, k=3).reset_index(drop=True)
             for i in range(1, 4):
@@ -318,71 +267,40 @@ class Screener:
                 scores[f"reason_{i}"] = ""
         if hasattr(self.model_, "decision_function"):
             scores["points"] = np.asarray(self.model_.decision_function(Xm), dtype=float)
-        limited = (
-            X["attendance_missing"].astype(bool).to_numpy()
-            if "attendance_missing" in X else np.zeros(len(X), bool)
-        )
-        bad = ~np.isfinite(risk)
-        scores["status"] = np.where(
-            bad, "not scored: the model returned no probability",
-            np.where(limited, "scored: no attendance history before the census", "scored"),
-        )
+        notes = features.history_notes(X).to_numpy(dtype=object)
+        status = np.where(notes == "", "scored", "scored: " + notes.astype(str))
+        scores["status"] = np.where(~np.isfinite(risk), _NOT_SCORED, status)
         return X, scores
 
-    def _attributes(self, records, as_of, index):
+    def _audit(self, records, as_of, scores, outcome=None):
         attrs = features.audit_attributes(
             records, as_of=as_of, year_groups=tuple(self.year_groups)
-        ).reindex(index)
-        return attrs
-
-    def _audit_frame(self, records, as_of, scores, outcome=None):
-        attrs = self._attributes(records, as_of, pd.Index(scores["upn"], name="upn"))
+        ).reindex(pd.Index(scores["upn"], name="upn"))
         frame = attrs.reset_index(drop=True)
         for c in ("risk", "flagged", "school", "year_group"):
             frame[c] = scores[c].to_numpy()
-        groups = []
-        for g in self.audit_groups:
-            if g not in frame.columns:
-                raise ValueError(
-                    f"audit group {g!r} is neither a pupil column nor a derived status "
-                    f"(available: {sorted(frame.columns)}). Remove it from audit_groups or "
-                    "add the column to the pupils table."
-                )
-            groups.append(g)
-            if g == "ethnicity" and "ethnicity_major" in frame.columns:
-                groups.append("ethnicity_major")
+        groups = features.audit_groups(self.audit_groups, frame.columns)
         if outcome is not None:
             frame["outcome"] = np.asarray(outcome, dtype=int)
-        controls = [c for c in ("year_group", "school") if c not in groups]
-        rep = audits.audit(
+        return audits.audit(
             frame, groups=groups, flag="flagged", score="risk",
             outcome="outcome" if outcome is not None else None,
             min_cell=self.min_cell, n_boot=self.n_boot, random_state=self.random_state,
-            controls=controls, control_n_boot=0,
+            controls=[c for c in _CONTROLS if c not in groups], control_n_boot=0,
         )
-        return rep
 
     def _drift(self, X):
-        rows = []
-        for c in self.feature_names_:
-            psi, smd = profile_shift(self.reference_[c], X[c])
-            rows.append({"feature": c, "label": self.feature_labels_.get(c, c),
-                         "psi": psi, "smd": smd})
-        drift = pd.DataFrame(rows, columns=["feature", "label", "psi", "smd"])
-        drift["shifted"] = (drift["psi"] > DRIFT_PSI_WARN) & (
-            drift["smd"].isna() | (drift["smd"].abs() > DRIFT_SMD_WARN))
+        drift = self.drift_.compare(X[self.feature_names_])
+        drift.insert(1, "label", drift["feature"].map(self.feature_labels_))
         big = drift[drift["shifted"]]
         if len(big):
             names = ", ".join(f"{r.label} (PSI {r.psi:.2f}, mean shift {r.smd:+.2f} SD)"
                               for r in big.itertuples())
-            warnings.warn(
-                f"The screened cohort differs a lot from the training data on {len(big)} "
-                f"feature(s): {names}. Scores may be less reliable; check recording practice "
-                "for these measures, or refit on more recent census dates.",
-                DriftWarning,
-                stacklevel=3,
-            )
+            warnings.warn(_DRIFT.format(n=len(big), names=names), DriftWarning, stacklevel=3)
         return drift
+
+    def _facts(self) -> dict:
+        return model_facts(self)
 
     def screen(self, records, as_of):
         """Score every pupil in the cohort at ``as_of``, with reasons, flags and the audit.
@@ -396,21 +314,25 @@ class Screener:
         Returns
         -------
         ScreeningResult
+            A snapshot: changing the screener afterwards changes nothing in it.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         self._check_params()
-        as_of = _as_dates(as_of)[0]
+        as_of = census_date(as_of)
         X, scores = self._score(records, as_of)
         drift = self._drift(X)
-        audit = self._audit_frame(records, as_of, scores)
+        audit = self._audit(records, as_of, scores)
         return ScreeningResult(
-            as_of=as_of, scores=scores, audit=audit, drift=drift, screener=self,
+            as_of=as_of, scores=scores, audit=audit, drift=drift, facts=self._facts(),
             warnings=getattr(records, "warnings", None),
         )
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(self, records, as_of):
         """Judge the fitted screen on a later census whose outcomes are known.
+
+        Nothing on the screener changes; pass the result to
+        :meth:`ScreeningResult.to_html` to show it in a report.
 
         Returns
         -------
@@ -419,33 +341,29 @@ class Screener:
             precision_at_capacity, recall_at_capacity, n, base_rate), the audit with
             error rates by group, and the calibration table.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         self._check_params()
-        as_of = _as_dates(as_of)[0]
-        self._check_window(records, as_of, "evaluate")
+        as_of = census_date(as_of)
+        features.check_outcome_window(records, as_of, self.horizon_months, action="evaluate")
         trained = [pd.Timestamp(d) for d in self.training_["census_dates"]]
         if any(d >= as_of for d in trained):
-            warnings.warn(
-                f"Evaluating on {as_of.date()} although the model was trained on census "
-                f"dates up to {max(trained).date()}: the evaluation is not out of time and "
-                "will look better than the screen really is. Evaluate on a later census.",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(_NOT_OUT_OF_TIME.format(as_of=as_of.date(), last=max(trained).date()),
+                          UserWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
         y = self._label(records, as_of).reindex(X.index).astype(int).to_numpy()
         scores["outcome"] = y
-        metrics = score_metrics(y, scores["risk"], scores["flagged"])
-        audit = self._audit_frame(records, as_of, scores, outcome=y)
-        self.evaluation_ = Evaluation(
-            as_of=as_of, metrics=metrics, audit=audit, scores=scores,
-            calibration=reliability_table(y, scores["risk"]),
-            training=dict(self.training_),
+        return Evaluation(
+            as_of=as_of, metrics=models.score_metrics(y, scores["risk"], scores["flagged"]),
+            audit=self._audit(records, as_of, scores, outcome=y), scores=scores,
+            calibration=models.reliability_table(y, scores["risk"]),
+            training=dict(self.training_), facts=self._facts(),
         )
-        return self.evaluation_
 
     def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
         """Rolling-origin backtest: each census is tested on a model trained on all earlier ones.
+
+        Each fold fits a clone of this screener; this one is not changed (it need not
+        be fitted).
 
         Parameters
         ----------
@@ -465,9 +383,9 @@ class Screener:
         """
         from joblib import Parallel, delayed
 
-        dates = sorted(_as_dates(as_of))
+        dates = sorted(census_dates(as_of))
         for d in dates:
-            self._check_window(records, d, "backtest")
+            features.check_outcome_window(records, d, self.horizon_months, action="backtest")
         folds = [(dates[:i], dates[i]) for i in range(min_train, len(dates))]
         if n_jobs in (None, 1):
             evaluations = [_backtest_fold(self, records, tr, te)
@@ -476,32 +394,9 @@ class Screener:
             evaluations = Parallel(n_jobs=n_jobs)(
                 delayed(_backtest_fold)(self, records, tr, te) for tr, te in folds
             )
-        self.backtest_ = Backtest(evaluations=evaluations)
-        return self.backtest_
-
-    def get_params(self, deep=False):
-        """Constructor parameters, as in scikit-learn."""
-        return {k: getattr(self, k) for k in (
-            "target", "horizon_months", "year_groups", "capacity", "threshold",
-            "audit_groups", "exclude_features", "model", "min_cell", "n_boot",
-            "random_state")}
-
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k != "model")
-        return f"Screener({params})"
+        return Backtest(evaluations=evaluations)
 
 
 def _backtest_fold(screener, records, train, test):
-    """Fit a fresh copy of ``screener`` on ``train`` censuses and evaluate on ``test``."""
-    scr = clone_screener(screener)
-    return scr.fit(records, as_of=train).evaluate(records, as_of=test)
-
-
-def clone_screener(screener: Screener) -> Screener:
-    """A new, unfitted Screener with the same parameters (the model is cloned)."""
-    from sklearn.base import clone
-
-    params = screener.get_params()
-    if params["model"] is not None:
-        params["model"] = clone(params["model"])
-    return Screener(**params)
+    """Fit a fresh clone of ``screener`` on ``train`` censuses and evaluate on ``test``."""
+    return clone(screener).fit(records, as_of=train).evaluate(records, as_of=test)

@@ -3,10 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from screening.audits._flag import _BAD_CAPACITY
+from screening.features._outcome import INCOMPLETE_WINDOW as _INCOMPLETE_WINDOW
 
 import screening
 from screening import features
-from screening._screener import _BAD_CAPACITY, _INCOMPLETE_WINDOW
 
 
 def test_every_cohort_pupil_gets_a_row(la, result):
@@ -166,7 +167,7 @@ def test_load_refuses_untrusted_types(tmp_path):
 
 def test_version_mismatch_says_what_to_do(fitted, tmp_path, monkeypatch):
     path = screening.save(fitted, tmp_path / "m.skops")
-    monkeypatch.setattr(screening, "__version__", "99.0.0")
+    monkeypatch.setattr(screening.models._persist, "library_version", lambda: "99.0.0")
     with pytest.raises(screening.ModelVersionError, match="Re-fit"):
         screening.load(path)
 
@@ -204,6 +205,6 @@ def test_exclude_features_keeps_school_practice_out_of_the_score(la):
 
 def test_model_file_keeps_no_pupil_rows(fitted):
     # the drift reference is a summary (edges, shares, mean, sd), never training rows
-    for profile in fitted.reference_.values():
+    for profile in fitted.drift_.profiles_.values():
         assert set(profile) <= {"kind", "edges", "shares", "levels", "mean", "sd"}
         assert len(profile["shares"]) <= 40
