@@ -26,7 +26,10 @@ def _jsonable(value):
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, (pd.Timestamp,)):
-        return None if pd.isna(value) else value.date().isoformat()
+        # the same rule as the audit's JSON: a date when there is no time of day
+        if pd.isna(value):
+            return None
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer,)):
