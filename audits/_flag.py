@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,17 @@ _TIEBREAK_LENGTH = (
     "pupil id column aligned with scores)."
 )
 _SCORES_SHAPE = "scores must be one-dimensional, got shape {0}. Pass one score per row."
+_GROUPS_LENGTH = (
+    "groups has {0} values but scores has {1}; pass one unit (e.g. school) per row.")
+_MAPPING_NEEDS_GROUPS = (
+    "capacity is a mapping of unit to count, so flag_top needs groups= (the unit of each "
+    "row, e.g. its school).")
+_UNKNOWN_UNITS = (
+    "capacity names unit(s) {0} that no row belongs to; the units are {1}. Fix the names "
+    "or drop those entries.")
+_BAD_UNIT_COUNT = (
+    "capacity for unit {0!r} must be a whole number of rows >= 0, got {1!r}. A mapping "
+    "gives each unit a count of pupils; use a fraction without a mapping for a share.")
 
 TIES = ("break", "include")
 
@@ -90,7 +102,25 @@ def n_to_flag(capacity, n: int) -> int:
     return min(int(capacity), n)
 
 
-def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="break"):
+def _unit_capacity(capacity, labels, sizes) -> np.ndarray:
+    """Rows to flag in each unit: a fraction or count per unit, or a mapping unit -> count."""
+    if isinstance(capacity, Mapping):
+        unknown = sorted(set(map(str, capacity)) - set(map(str, labels)))
+        if unknown:
+            raise ValueError(_UNKNOWN_UNITS.format(unknown, list(map(str, labels))[:20]))
+        by_label = {str(k): v for k, v in capacity.items()}
+        out = np.zeros(len(labels), dtype=np.int64)
+        for i, (label, size) in enumerate(zip(labels, sizes)):
+            c = by_label.get(str(label), 0)
+            if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 0:
+                raise ValueError(_BAD_UNIT_COUNT.format(label, c))
+            out[i] = min(int(c), int(size))
+        return out
+    return np.array([n_to_flag(capacity, int(size)) for size in sizes], dtype=np.int64)
+
+
+def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="break",
+             groups=None):
     """Flag the highest-scoring rows, up to a capacity or from a threshold.
 
     Parameters
@@ -107,6 +137,12 @@ def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="brea
     ties : {"break", "include"}, default="break"
         ``"include"`` also flags every row tied with the last row flagged, so no two
         rows with the same score are treated differently.
+    groups : array-like of shape (n_samples,), optional
+        Units (schools, phases, year groups) within which the capacity applies: a
+        fraction flags that share of each unit (rounded down), a count flags that many
+        in each unit, and a mapping ``{unit: count}`` gives each unit its own count
+        (units left out flag nobody). Ties are broken the same way in every unit. A
+        threshold ignores ``groups``.
 
     Returns
     -------
@@ -122,8 +158,19 @@ def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="brea
     [False, True, True, False]
     >>> flag_top([0.1, 0.5, 0.3], threshold=0.3).tolist()
     [False, True, True]
+    >>> flag_top([0.9, 0.8, 0.2, 0.1], capacity=1, groups=["a", "a", "b", "b"]).tolist()
+    [True, False, True, False]
+    >>> flag_top([0.9, 0.8, 0.2, 0.1], capacity={"a": 2}, groups=["a", "a", "b", "b"]).tolist()
+    [True, True, False, False]
     """
-    check_rule(capacity, threshold, ties)
+    if isinstance(capacity, Mapping):
+        if threshold is not None:
+            raise ValueError(_ONE_OF.format("both"))
+        if groups is None:
+            raise ValueError(_MAPPING_NEEDS_GROUPS)
+        check_rule(capacity=1, ties=ties)  # the counts are checked unit by unit
+    else:
+        check_rule(capacity, threshold, ties)
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 1:
         raise ValueError(_SCORES_SHAPE.format(scores.shape))
@@ -131,14 +178,29 @@ def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="brea
     valid = ~np.isnan(scores)
     if threshold is not None:
         return valid & (np.where(valid, scores, -np.inf) >= threshold)
-    k = min(n_to_flag(capacity, n), int(valid.sum()))
-    flags = np.zeros(n, dtype=bool)
-    if k == 0:
-        return flags
+    if groups is None:
+        unit = np.zeros(n, dtype=np.intp)
+        labels = np.array([None], dtype=object)
+    else:
+        groups = np.asarray(groups, dtype=object)
+        if groups.shape[0] != n:
+            raise ValueError(_GROUPS_LENGTH.format(groups.shape[0], n))
+        unit, labels = pd.factorize(pd.Series(groups).astype("string").fillna("Unknown"))
+        labels = np.asarray(labels, dtype=object)
+    sizes = np.bincount(unit, minlength=len(labels))
+    k = np.minimum(_unit_capacity(capacity, labels, sizes),
+                   np.bincount(unit[valid], minlength=len(labels)))
     order = rank_order(scores, tiebreak)
-    flags[order[:k]] = True
+    order = order[np.argsort(unit[order], kind="stable")]  # by unit, rank order within
+    start = np.r_[0, np.cumsum(sizes)[:-1]]
+    position = np.arange(n) - start[unit[order]]  # 0-based place within its unit
+    flags = np.zeros(n, dtype=bool)
+    flags[order[position < k[unit[order]]]] = True
     if ties == "include":
-        flags |= valid & (scores == scores[order[k - 1]])
+        last = order[position == k[unit[order]] - 1]
+        cutoff = np.full(len(labels), np.nan)
+        cutoff[unit[last]] = scores[last]
+        flags |= valid & (scores == cutoff[unit])
     return flags
 
 
