@@ -113,7 +113,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
         largest group (other than ``"Unknown"``).
     min_cell : int, default=10
         Suppression threshold: no count between 1 and ``min_cell - 1`` is
-        shown or derivable (see :mod:`audits._suppress`). 0 or 1 disables.
+        shown or derivable (see ``audits._suppress``). 0 or 1 disables.
     n_boot : int, default=1000
         Stratified bootstrap resamples (within groups) for the intervals;
         0 skips intervals.
@@ -124,7 +124,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
         groups like ``"F × True"``.
     controls : str or list of str, optional
         Columns (e.g. ``"year_group"``, ``"school"``) to break the table down
-        by, never aggregated over; also used for :attr:`AuditReport.concentration`.
+        by, never aggregated over; also used for ``AuditReport.concentration``.
     capacity : float or int, optional
         With only ``score``: flag this fraction (0 < c < 1, rounded down to
         whole rows) or number of rows with the highest scores, by the same rule

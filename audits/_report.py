@@ -1,4 +1,4 @@
-"""The frozen result object returned by :func:`audits.audit`."""
+"""The frozen result object returned by :func:`screening.audits.audit`."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AuditReport:
-    """Result of :func:`audits.audit`, computed once; every table is a DataFrame.
+    """Result of :func:`screening.audits.audit`, computed once; every table is a DataFrame.
 
     Attributes
     ----------

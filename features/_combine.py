@@ -130,7 +130,7 @@ def concat_records(records_list, *, names=None) -> Records:
     """Combine records from several sources, each record counted once.
 
     Tables are stacked; rows that describe the same record (same key, see
-    :data:`RECORD_KEYS`, compared after parsing dates and codes, so ``FIXD`` on
+    ``RECORD_KEYS``, compared after parsing dates and codes, so ``FIXD`` on
     ``05/01/2024`` equals ``suspension`` on ``2024-01-05``) are kept once. When
     copies differ in other columns (a later export knows a leaving date), the copy
     from the **last** source in ``records_list`` is kept, any value missing from it

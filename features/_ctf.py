@@ -583,7 +583,7 @@ def read_ctf(paths, suspensions=None, *, as_of=None, enrol_at_destination=None,
       ``AttendanceStartDate``, AM then PM on each weekday (Monday-Friday; weekends
       skipped, holidays are expected to be coded in the string). Both code sets
       are accepted (chosen by date when records are normalised); see
-      :func:`tokenise_marks`; ``-`` is kept as a "no mark" (MISSING) session and
+      ``tokenise_marks``; ``-`` is kept as a "no mark" (MISSING) session and
       unknown codes are noted. Marks carry the ``YearData`` school as an extra
       ``school`` column. When marks are present the ``YearData`` totals are not
       used, so no session is counted twice; totals that disagree with the marks

@@ -44,7 +44,7 @@ def describe() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per model feature of :func:`features.build` (its columns except
+        One row per model feature of :func:`screening.features.build` (its columns except
         ``school``, same order), with columns ``feature``, ``domain``, ``meaning``,
         ``unit``, ``direction`` (+1 higher = more risk, -1 lower = more risk, 0 none
         or categorical), ``kind`` (``'numeric'``, ``'bool'`` or ``'categorical'``),

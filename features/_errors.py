@@ -36,7 +36,7 @@ def problem_frame(rows=None) -> pd.DataFrame:
 class InputError(ValueError):
     """Input records cannot be used as given.
 
-    Every problem found is listed in :attr:`problems`, one row each, located to
+    Every problem found is listed in ``problems``, one row each, located to
     table, row (1-based data row of the file, or the DataFrame index) and column.
 
     Parameters

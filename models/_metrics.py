@@ -30,7 +30,7 @@ def calibration_error(y_true, y_prob, *, n_bins=10) -> float:
     Returns
     -------
     float
-        Sum over bins of (bin share) x |mean predicted - observed rate|.
+        Sum over bins of (bin share) x abs(mean predicted - observed rate).
 
     Examples
     --------

@@ -69,7 +69,7 @@ class Evaluation:
         What the model was trained on.
     facts : dict
         The screener's settings and model facts when the evaluation was made (see
-        :attr:`ScreeningResult.facts`).
+        ``ScreeningResult.facts``).
     """
 
     as_of: pd.Timestamp

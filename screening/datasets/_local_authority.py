@@ -69,7 +69,7 @@ class SyntheticLA:
         Parameters
         ----------
         as_of : date-like
-            One of :attr:`census_dates`.
+            One of ``census_dates``.
         horizon_months : int, default=12
             Window ``[as_of, as_of + horizon_months)``; 1 to 12.
         target : {'suspension', 'permanent'}, default='suspension'
