@@ -9,7 +9,9 @@ from ._drift import DriftProfile, distribution_profile, population_stability, pr
 from ._export import SCHEMA_VERSION, apply_json
 from ._metrics import calibration_error, reliability_table, score_metrics
 from ._persist import (
+    MAX_MODEL_BYTES,
     TRUSTED_TYPES,
+    ModelFileError,
     ModelVersionError,
     UntrustedTypesError,
     load_model,
@@ -26,5 +28,6 @@ __all__ = [
     "score_metrics", "reliability_table", "calibration_error",
     "DriftProfile", "distribution_profile", "profile_shift", "population_stability",
     # persistence
-    "save_model", "load_model", "TRUSTED_TYPES", "ModelVersionError", "UntrustedTypesError",
+    "save_model", "load_model", "TRUSTED_TYPES", "MAX_MODEL_BYTES", "ModelFileError",
+    "ModelVersionError", "UntrustedTypesError",
 ]

@@ -214,3 +214,92 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
         names = list(names) if names is not None else [f"x{j}" for j in range(Xm.shape[1])]
         index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(Xm))
         return pd.DataFrame(values, index=index, columns=names)
+
+
+# ------------------------------------------------------------------ structure checks
+def booster_problem(model) -> str | None:
+    """Why a fitted gradient-boosting model is unsafe to predict with, or None.
+
+    scikit-learn's compiled predictor walks each tree without bounds checks, so a
+    model file whose trees point outside their arrays would crash the process.
+    :func:`screening.models.load_model` calls this for every gradient-boosting model
+    a file holds. Checked: the feature count, the bin mapper's categorical mask, a
+    finite baseline, and for each tree :func:`tree_problem`.
+    """
+    n_features = getattr(model, "n_features_in_", None)
+    if not isinstance(n_features, (int, np.integer)) or isinstance(n_features, bool) or (
+            n_features < 1):
+        return f"n_features_in_ is {n_features!r}"
+    mapper = getattr(model, "_bin_mapper", None)
+    is_cat = getattr(mapper, "is_categorical_", None)
+    is_cat = np.zeros(n_features, bool) if is_cat is None else np.asarray(is_cat)
+    if is_cat.shape != (n_features,):
+        return f"the bin mapper describes {is_cat.size} features, the model {n_features}"
+    try:
+        baseline = np.asarray(getattr(model, "_baseline_prediction", 0.0), dtype=np.float64)
+    except (TypeError, ValueError):
+        return "its baseline prediction is not numeric"
+    if not np.isfinite(baseline).all():
+        return "its baseline prediction is not finite"
+    per_iteration = getattr(model, "n_trees_per_iteration_", None)
+    predictors = getattr(model, "_predictors", None)
+    if not isinstance(predictors, list) or not all(
+            isinstance(it, list) and len(it) == per_iteration for it in predictors):
+        return "its list of trees is malformed"
+    for i, iteration in enumerate(predictors):
+        for tree in iteration:
+            problem = tree_problem(tree, n_features, is_cat.astype(bool))
+            if problem:
+                return f"iteration {i}: {problem}"
+    return None
+
+
+def tree_problem(tree, n_features, is_categorical) -> str | None:
+    """Why one ``TreePredictor`` is unsafe for the compiled predictor, or None.
+
+    The nodes must be a non-empty array of scikit-learn's tree records forming one
+    tree rooted at node 0: every split's children lie after it and inside the array,
+    and every other node has exactly one parent (so there are no cycles and every walk
+    ends at a leaf). Split features are below ``n_features``; leaf values are finite;
+    numeric thresholds are not NaN (``inf`` is how scikit-learn splits off missing
+    values); categorical splits use categorical features and bitsets inside the
+    tree's (n, 8) bitset arrays.
+    """
+    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+
+    nodes = getattr(tree, "nodes", None)
+    if not isinstance(nodes, np.ndarray) or nodes.dtype != PREDICTOR_RECORD_DTYPE or (
+            nodes.ndim != 1) or nodes.size == 0:
+        return "its nodes are not a non-empty array of tree records"
+    n = nodes.size
+    inner = nodes["is_leaf"] == 0
+    at = np.flatnonzero(inner)
+    left = nodes["left"][inner].astype(np.int64)
+    right = nodes["right"][inner].astype(np.int64)
+    out = (left <= at) | (right <= at) | (left >= n) | (right >= n)
+    if out.any():
+        k = int(at[np.argmax(out)])
+        return (f"node {k} points to children {int(nodes['left'][k])} and "
+                f"{int(nodes['right'][k])}, outside nodes {k + 1}..{n - 1}")
+    children = np.concatenate([left, right])
+    if children.size != n - 1 or np.unique(children).size != n - 1:
+        return "it is not a tree (a node has more than one parent, or none)"
+    feature = nodes["feature_idx"][inner].astype(np.int64)
+    wrong = (feature < 0) | (feature >= n_features)
+    if wrong.any():
+        return f"a split uses feature {int(feature[wrong][0])} of {n_features}"
+    if not np.isfinite(nodes["value"][~inner]).all():
+        return "a leaf value is not finite"
+    categorical = nodes["is_categorical"][inner] != 0
+    if np.isnan(nodes["num_threshold"][inner][~categorical]).any():
+        return "a split threshold is NaN"
+    for name in ("raw_left_cat_bitsets", "binned_left_cat_bitsets"):
+        bits = getattr(tree, name, None)
+        if not isinstance(bits, np.ndarray) or bits.dtype != np.uint32 or bits.ndim != 2 or (
+                bits.shape[1] != 8) or not bits.flags.c_contiguous:
+            return f"{name} is not an (n, 8) array of uint32"
+        if categorical.any() and (nodes["bitset_idx"][inner][categorical] >= len(bits)).any():
+            return f"a categorical split points outside {name}"
+    if categorical.any() and not np.asarray(is_categorical)[feature[categorical]].all():
+        return "a categorical split uses a feature that is not categorical"
+    return None

@@ -74,15 +74,21 @@ def load(path, *, trusted=None) -> Screener:
 
     Raises
     ------
+    FileNotFoundError
+        If nothing exists at ``path``.
     screening.UntrustedTypesError
-        If the file holds types that are not trusted (a ``ValueError``).
-    ValueError
-        If the file is not a screener file.
-    ModelVersionError
+        If the file holds types that are not trusted (nothing is loaded).
+    screening.ModelVersionError
         If the file was written by another version of the library.
+    screening.ModelFileError
+        If the file is not a screener file, or is a folder, not a zip archive,
+        truncated, damaged, too large once decompressed, or holds a model whose trees or
+        parameters are invalid (see :func:`screening.models.load_model`). All three
+        errors are ``ValueError`` subclasses naming the file.
     """
     screener = models.load_model(path, trusted=SCREENER_TYPES + list(trusted or []))
     if not isinstance(screener, Screener):
-        raise ValueError(_NOT_A_SCREENER.format(path=path, got=type(screener).__name__))
+        raise models.ModelFileError(
+            _NOT_A_SCREENER.format(path=path, got=type(screener).__name__), path)
     check_is_fitted(screener)
     return screener
