@@ -14,7 +14,12 @@ from ._dictionary import check_feature_names, describe, model_hints
 from ._errors import InputError
 from ._io import load_records, write_records
 from ._outcome import (
+    DATA_END_GRACE_MONTHS,
+    CensusError,
+    census_after_data_end,
+    check_census_in_records,
     check_outcome_window,
+    data_end,
     label,
     latest_complete_census,
     outcome_window_complete,
@@ -36,6 +41,9 @@ __all__ = [
     # outcomes and their windows
     "label", "outcome_window_complete", "check_outcome_window", "outcome_window_end",
     "latest_complete_census",
+    # census dates the records can support
+    "CensusError", "data_end", "census_after_data_end", "check_census_in_records",
+    "DATA_END_GRACE_MONTHS",
     # audit groups (never model features)
     "audit_attributes", "audit_groups", "NESTED_GROUPS", "DERIVED_GROUPS",
 ]

@@ -26,11 +26,39 @@ INCOMPLETE_WINDOW = (
     "the records end on {data_end}. Use census dates whose window is complete (on or before "
     "{latest}), or supply records extracted later."
 )
+#: How long after the records end a census may fall: three months covers the summer
+#: between CTFs sent in July and the autumn census, and an extract taken a little
+#: before the census date.
+DATA_END_GRACE_MONTHS = 3
+
+AFTER_DATA_END = (
+    "Cannot {action} at census {as_of}: the records end on {data_end} ({how}), {gap} "
+    "before it, more than the {grace} months allowed. Every pupil would be scored as if nothing had happened since then (no "
+    "recent absence, no suspensions), and the findings would describe stale records. Use "
+    "records extracted on or after {as_of}, give the extract date if the records are "
+    "complete to a later day (metadata.json {{\"extract_date\": \"YYYY-MM-DD\"}} or "
+    "Records(extract_date=...)), or {action} at a census on or before {data_end}."
+)
 NO_DATA_END = (
     "Cannot {action} on census {as_of}: the records hold no dates, so it is unknown whether "
     "its outcome window is complete. Give the extract date (Records(extract_date=...) or "
     "metadata.json)."
 )
+
+
+class CensusError(ValueError):
+    """A census date the records cannot support.
+
+    Raised when a census date asks for something the records do not hold: an outcome
+    window that runs past the end of the records (fit, evaluate, backtest), a census
+    after the records end (screen), or a cohort with no pupils or only one outcome.
+    It is the user's choice of dates or records that has to change, never the code.
+
+    Examples
+    --------
+    >>> issubclass(CensusError, ValueError)
+    True
+    """
 
 
 def label(records, as_of, horizon_months=12, target="suspension",
@@ -151,7 +179,7 @@ def outcome_window_end(as_of, horizon_months=12) -> pd.Timestamp:
 
 
 def check_outcome_window(records, as_of, horizon_months=12, *, action="fit") -> None:
-    """Raise ``ValueError`` unless the outcome window after ``as_of`` is complete.
+    """Raise :class:`CensusError` unless the outcome window after ``as_of`` is complete.
 
     The message says when the window ends, when the records end, and the latest
     census whose window would be complete.
@@ -171,7 +199,7 @@ def check_outcome_window(records, as_of, horizon_months=12, *, action="fit") -> 
     >>> check_outcome_window(rec, "2023-10-05", action="evaluate")
     Traceback (most recent call last):
     ...
-    ValueError: Cannot evaluate on census 2023-10-05: its 12-month outcome window runs ...
+    screening.features._outcome.CensusError: Cannot evaluate on census 2023-10-05: its ...
     """
     as_of = to_census_date(as_of)
     horizon = check_horizon(horizon_months)
@@ -179,12 +207,113 @@ def check_outcome_window(records, as_of, horizon_months=12, *, action="fit") -> 
         return
     data_end = _data_end(records)
     if data_end is None:
-        raise ValueError(NO_DATA_END.format(action=action, as_of=as_of.date()))
+        raise CensusError(NO_DATA_END.format(action=action, as_of=as_of.date()))
     latest = data_end - pd.DateOffset(months=horizon)
-    raise ValueError(INCOMPLETE_WINDOW.format(
+    raise CensusError(INCOMPLETE_WINDOW.format(
         action=action, as_of=as_of.date(), horizon=horizon,
         end=outcome_window_end(as_of, horizon).date(), data_end=data_end.date(),
         latest=latest.date()))
+
+
+def data_end(records) -> pd.Timestamp | None:
+    """The last day the records cover: the extract date if given, else their latest date.
+
+    ``None`` when the records hold no dates at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from screening.features import Records
+    >>> rec = Records(
+    ...     pupils=pd.DataFrame({"upn": ["A"], "date_of_birth": ["2013-05-01"],
+    ...                          "sex": ["M"]}),
+    ...     enrolments=pd.DataFrame({"upn": ["A"], "school": ["S1"],
+    ...                              "entry_date": ["2019-09-01"]}),
+    ...     attendance=pd.DataFrame(columns=["upn", "period_start", "period_end",
+    ...         "sessions_possible", "sessions_authorised", "sessions_unauthorised"]))
+    >>> data_end(rec)
+    Timestamp('2019-09-01 00:00:00')
+    """
+    check_records(records)
+    return _data_end(records)
+
+
+def census_after_data_end(records, as_of) -> bool:
+    """Whether ``as_of`` is more than :data:`DATA_END_GRACE_MONTHS` after the records end.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from screening.features import Records
+    >>> rec = Records(
+    ...     pupils=pd.DataFrame({"upn": ["A"], "date_of_birth": ["2013-05-01"],
+    ...                          "sex": ["M"]}),
+    ...     enrolments=pd.DataFrame({"upn": ["A"], "school": ["S1"],
+    ...                              "entry_date": ["2019-09-01"]}),
+    ...     attendance=pd.DataFrame(columns=["upn", "period_start", "period_end",
+    ...         "sessions_possible", "sessions_authorised", "sessions_unauthorised"]),
+    ...     extract_date="2024-07-19")
+    >>> census_after_data_end(rec, "2024-10-03"), census_after_data_end(rec, "2025-01-09")
+    (False, True)
+    """
+    as_of = to_census_date(as_of)
+    check_records(records)
+    end = _data_end(records)
+    return end is not None and as_of > end + pd.DateOffset(months=DATA_END_GRACE_MONTHS)
+
+
+def check_census_in_records(records, as_of, *, action="screen") -> None:
+    """Raise :class:`CensusError` when ``as_of`` is well after the records end.
+
+    Features at a census after the records end see none of what happened in between,
+    so every pupil looks as if nothing had. A census up to
+    :data:`DATA_END_GRACE_MONTHS` months after the last day the records cover is
+    accepted (Common Transfer Files are sent in July; the autumn census is in
+    October); a later one is refused with a message naming the census, the data end
+    and how it was found (the extract date, or the latest date when none was given),
+    and how to fix it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from screening.features import Records
+    >>> rec = Records(
+    ...     pupils=pd.DataFrame({"upn": ["A"], "date_of_birth": ["2013-05-01"],
+    ...                          "sex": ["M"]}),
+    ...     enrolments=pd.DataFrame({"upn": ["A"], "school": ["S1"],
+    ...                              "entry_date": ["2019-09-01"]}),
+    ...     attendance=pd.DataFrame(columns=["upn", "period_start", "period_end",
+    ...         "sessions_possible", "sessions_authorised", "sessions_unauthorised"]),
+    ...     extract_date="2024-10-03")
+    >>> check_census_in_records(rec, "03/10/2024")
+    >>> check_census_in_records(rec, "2025-01-03")
+    >>> check_census_in_records(rec, "2027-10-07")
+    Traceback (most recent call last):
+    ...
+    screening.features._outcome.CensusError: Cannot screen at census 2027-10-07: the records ...
+    """
+    as_of = to_census_date(as_of)
+    if not census_after_data_end(records, as_of):
+        return
+    end = _data_end(records)
+    how = ("their extract date" if getattr(records, "extract_date", None) is not None
+           else "the latest date in them; no extract date was given")
+    raise CensusError(AFTER_DATA_END.format(
+        action=action, as_of=as_of.date(), data_end=end.date(), how=how,
+        gap=_gap(end, as_of), grace=DATA_END_GRACE_MONTHS))
+
+
+def _gap(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """'3 days', '5 months', '2 years 4 months' between two dates."""
+    days = (end - start).days
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if months < 1:
+        return f"{days} day{'s' * (days != 1)}"
+    years, months = divmod(months, 12)
+    parts = [f"{years} year{'s' * (years != 1)}"] if years else []
+    if months:
+        parts.append(f"{months} month{'s' * (months != 1)}")
+    return " ".join(parts)
 
 
 def latest_complete_census(records, as_of, horizon_months=12, *, max_years=10):

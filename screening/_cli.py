@@ -1,39 +1,70 @@
 """The ``screening`` command.
 
-Exit status: 0 on success, 2 on bad input (the problems are printed), 1 on an internal
-error.
+Exit status: 0 on success; 2 when the user's input cannot be used (records with
+problems, a census the records cannot support, a damaged or hostile model file, a bad
+option or path; the reason is printed); 1 on an internal error (a bug: the traceback
+is printed); 130 when interrupted (Ctrl-C).
+
+Only the standard library is imported here, so ``screening --help`` is fast; pandas,
+scikit-learn, skops and matplotlib load when a command runs. Outputs are written to a
+hidden folder beside ``--out`` and moved into place only when every file is complete,
+with a ``manifest.json`` (see :mod:`screening._outputs`).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _BadInput(Exception):
-    """A user error with a message to print (exit status 2)."""
+    """The user's input cannot be used: one message to print, exit status 2."""
+
+
+_INTERRUPTED = "interrupted"
+_INTERNAL = ("internal error: this is a bug in the library. Please report it with the "
+             "traceback below.")
+_AFTER_END_CLI = ("To screen anyway, pass --allow-after-data-end: the report then says "
+                  "that the census is after the records end.")
+_NOT_A_FOLDER = "{path} is not a folder. Give a folder of CSV/Parquet tables or of CTFs."
+_NO_FOLDER = "{path} does not exist. Give a folder of CSV/Parquet tables or of CTFs."
+_MODEL_MISSING = "--model {path} does not exist. Give the .skops file written by " \
+                 "'screening fit' (or screening.save)."
+_MODEL_IS_FOLDER = "--model {path} is a folder. Give the .skops model file inside it, " \
+                   "e.g. {path}/model.skops."
 
 
 def _say(msg=""):
     print(msg, flush=True)
 
 
+def _user_errors():
+    """The library's exception types that mean the user's input (exit status 2)."""
+    from screening import features, models
+
+    from ._outputs import OutputFolderError
+
+    return (features.CensusError, models.ModelFileError, OutputFolderError)
+
+
+# ---------------------------------------------------------------------------- inputs
 def _load(source):
     """Load records from a folder of tables or a folder of CTF files (detected by content)."""
     from screening import features
 
     path = Path(source)
     if not path.exists():
-        raise _BadInput(f"{path} does not exist. Give a folder of CSV/Parquet tables or CTFs.")
+        raise _BadInput(_NO_FOLDER.format(path=path))
+    if not path.is_dir():
+        raise _BadInput(_NOT_A_FOLDER.format(path=path))
     if features.is_ctf_folder(path):
         _say(f"Reading Common Transfer Files from {path}")
         susp = path / "suspensions.csv"
@@ -41,10 +72,54 @@ def _load(source):
     return features.load_records(path)
 
 
-def _print_problems(err):
-    from screening.features import summarise_problems
+def _model_path(text) -> Path:
+    path = Path(text)
+    if path.is_dir():
+        raise _BadInput(_MODEL_IS_FOLDER.format(path=path))
+    if not path.exists():
+        raise _BadInput(_MODEL_MISSING.format(path=path))
+    return path
 
-    _say(summarise_problems(err.problems))
+
+def _census(value):
+    from ._dates import census_date
+
+    try:
+        return census_date(value, what="--as-of")
+    except ValueError as err:
+        raise _BadInput(str(err)) from None
+
+
+def _capacity(text):
+    """``--capacity``: a fraction 0 < c < 1 or a whole number of pupils (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number: give a fraction such as 0.05 (5% of the cohort) "
+            "or a whole number of pupils such as 40.") from None
+    value = int(value) if value >= 1 and value.is_integer() else value
+    from screening import audits
+
+    try:
+        audits.check_rule(capacity=value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: {err}") from None
+    return value
+
+
+def _whole(minimum):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number.") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}.")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"
+    return parse
 
 
 # ---------------------------------------------------------------------------- commands
@@ -58,73 +133,91 @@ def _cmd_validate(args):
     return EXIT_OK
 
 
-def _census(value):
-    from ._dates import census_date
-
-    try:
-        return census_date(value, what="--as-of")
-    except ValueError as err:
-        raise _BadInput(str(err)) from None
-
-
 def _cmd_fit(args):
+    from screening import features
+
     from . import Screener, save
 
+    model = Path(args.model)
+    if model.is_dir():
+        raise _BadInput(f"--model {model} is a folder; give a file name such as "
+                        f"{model}/model.skops.")
+    if not model.parent.is_dir():
+        raise _BadInput(f"--model {model}: the folder {model.parent} does not exist.")
+    dates = [_census(d) for d in args.as_of]
+    try:
+        excluded = features.check_feature_names(tuple(args.exclude_feature or ()))
+    except ValueError as err:
+        raise _BadInput(f"--exclude-feature: {err}") from None
     records = _load(args.folder)
     records.validate()
-    dates = [_census(d) for d in args.as_of]
+    for d in dates:
+        features.check_outcome_window(records, d, args.horizon, action="fit")
     _say(f"Fitting on census dates {', '.join(str(d.date()) for d in dates)} ...")
     scr = Screener(target=args.target, horizon_months=args.horizon,
-                   exclude_features=tuple(args.exclude_feature or ()),
-                   random_state=args.seed).fit(records, as_of=dates)
-    save(scr, args.model)
+                   exclude_features=tuple(excluded), random_state=args.seed
+                   ).fit(records, as_of=dates)
+    with _writing(model):
+        save(scr, model)
     t = scr.training_
     _say(f"Trained on {t['n_pupils']:,} pupil-censuses ({t['outcome_rate']:.2%} outcome rate). "
-         f"Model written to {args.model}")
+         f"Model written to {model}")
     return EXIT_OK
-
-
-def _write_outputs(result, out: Path, evaluation=None):
-    out.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out)
-    result.to_json(out / "result.json")
-    result.to_html(out / "report.html", evaluation=evaluation)
-    return out
 
 
 def _cmd_score(args):
-    from . import load
+    from screening import features
 
+    from . import load
+    from ._outputs import Outputs
+
+    outputs = Outputs(args.out, command=["screening", *args.argv])
+    model = _model_path(args.model)
+    as_of = _census(args.as_of)
     records = _load(args.folder)
     records.validate()
-    scr = load(args.model)
+    if not args.allow_after_data_end:
+        try:
+            features.check_census_in_records(records, as_of, action="screen")
+        except features.CensusError as err:
+            raise _BadInput(f"{err} {_AFTER_END_CLI}") from None
+    scr = load(model)
     if args.capacity is not None:
-        scr.set_params(capacity=_capacity(args.capacity), threshold=None)
-    result = scr.screen(records, as_of=_census(args.as_of))
-    out = _write_outputs(result, Path(args.out))
-    _summary(result, out)
+        scr.set_params(capacity=args.capacity, threshold=None)
+    result = scr.screen(records, as_of=as_of, allow_after_data_end=args.allow_after_data_end)
+    with outputs.staged(census=as_of) as folder:
+        _write_result(result, folder)
+    _summary(result, outputs.out)
     return EXIT_OK
 
 
-def _capacity(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise _BadInput(f"--capacity {text!r} is not a number: give a fraction such as 0.05 "
-                        "or a whole number of pupils such as 40.") from None
-    if not math.isfinite(value) or value <= 0:
-        raise _BadInput(f"--capacity {text!r} must be a fraction between 0 and 1 such as 0.05 "
-                        "or a whole number of pupils such as 40.")
-    return int(value) if value >= 1 and value.is_integer() else value
+def _write_result(result, folder: Path, evaluation=None):
+    result.to_csv(folder)
+    result.to_json(folder / "result.json")
+    result.to_html(folder / "report.html", evaluation=evaluation)
 
 
-def _cmd_audit(args):
-    from screening import audits
+def _read_scores_file(path: Path):
+    import pandas as pd
 
-    path = Path(args.file)
     if not path.exists():
         raise _BadInput(f"{path} does not exist.")
-    frame = pd.read_csv(path, keep_default_na=True)
+    if not path.is_file():
+        raise _BadInput(f"{path} is not a file. Give a CSV file of scores or flags.")
+    try:
+        return pd.read_csv(path, keep_default_na=True)
+    except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as err:
+        # EmptyDataError and ParserError are ValueErrors raised by the reader of the
+        # user's file, so they are about the file, not the library
+        raise _BadInput(f"{path} cannot be read as a UTF-8 CSV file with a header row "
+                        f"({type(err).__name__}: {err}).") from None
+
+
+def _check_audit_columns(path, frame, args):
+    """The audit's input rules, checked here so a bad file is the user's error (exit 2)."""
+    import numpy as np
+    import pandas as pd
+
     missing = [c for c in [*args.group, args.flag, args.score, args.outcome, args.tiebreak]
                if c is not None and c not in frame.columns]
     if missing:
@@ -133,22 +226,59 @@ def _cmd_audit(args):
     if (args.flag is None) == (args.score is None):
         raise _BadInput("Give exactly one of --flag COL or --score COL (with --capacity).")
     if args.score is not None and args.capacity is None:
-        raise _BadInput("--score needs --capacity (a fraction such as 0.05 or a count).")
+        raise _BadInput("--score needs --capacity (a fraction such as 0.05, meaning 5%, or "
+                        "a number of pupils such as 40).")
+
+    def first_row(mask):
+        return int(np.argmax(mask)) + 1
+
+    for option, col in (("--flag", args.flag), ("--outcome", args.outcome)):
+        if col is None:
+            continue
+        s = frame[col]
+        if s.isna().any():
+            raise _BadInput(f"{option} column {col!r} of {path} has {int(s.isna().sum())} "
+                            f"empty value(s), first in data row {first_row(s.isna())}. Use "
+                            "1/0 or True/False in every row.")
+        ok = s.isin([0, 1])
+        if not ok.all():
+            raise _BadInput(f"{option} column {col!r} of {path} must hold only 1/0 or "
+                            f"True/False; data row {first_row(~ok)} holds "
+                            f"{s[~ok].iloc[0]!r}.")
+    if args.score is not None:
+        s = frame[args.score]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise _BadInput(f"--score column {args.score!r} of {path} must be numbers (a "
+                            f"probability or points); it holds text such as "
+                            f"{s.dropna().astype(str).iloc[0] if s.notna().any() else ''!r}.")
+        if s.isna().any():
+            raise _BadInput(f"--score column {args.score!r} of {path} has "
+                            f"{int(s.isna().sum())} empty value(s), first in data row "
+                            f"{first_row(s.isna())}. Fill or drop those rows first.")
+
+
+def _cmd_audit(args):
+    from screening import audits
+
+    from ._csv import write_csv
+    from ._outputs import Outputs
+
+    outputs = Outputs(args.out, command=["screening", *args.argv])
+    path = Path(args.file)
+    frame = _read_scores_file(path)
+    _check_audit_columns(path, frame, args)
     rep = audits.audit(
         frame, groups=list(args.group), flag=args.flag, score=args.score,
-        outcome=args.outcome,
-        capacity=_capacity(args.capacity) if args.capacity is not None else None,
-        tiebreak=args.tiebreak,
+        outcome=args.outcome, capacity=args.capacity, tiebreak=args.tiebreak,
         min_cell=args.min_cell, n_boot=args.n_boot, random_state=args.seed,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rep.to_frame().to_csv(out / "audit.csv", index=False)
-    rep.to_html(out / "audit.html")
+    with outputs.staged() as folder:
+        write_csv(rep.to_frame(), folder / "audit.csv")
+        rep.to_html(folder / "audit.html")
     _say(repr(rep))
     for f in getattr(rep, "findings", []) or []:
         _say(f"  - {f}")
-    _say(f"Wrote {out / 'audit.csv'} and {out / 'audit.html'}")
+    _say(f"Wrote {outputs.out / 'audit.csv'} and {outputs.out / 'audit.html'}")
     return EXIT_OK
 
 
@@ -156,17 +286,21 @@ def _summary(result, out):
     s = result.scores
     _say(f"Screened {len(s):,} pupils at {result.as_of.date()}; flagged "
          f"{int(s['flagged'].sum()):,}.")
+    if getattr(result, "after_data_end", False):
+        _say(f"  NOTE: the census is after the records end ({result.data_end.date()}); "
+             "the report says so.")
     for f in getattr(result.audit, "findings", []) or []:
         _say(f"  audit: {f}")
-    _say(f"Outputs in {out}/: report.html, scores.csv, audit.csv, result.json")
+    _say(f"Outputs in {out}/: report.html, scores.csv, audit.csv, result.json, "
+         "manifest.json")
 
 
 def _cmd_demo(args):
-    from . import Screener, datasets, save
+    from . import Screener, datasets, models, save
+    from ._outputs import Outputs
 
+    outputs = Outputs(args.out, command=["screening", *args.argv])
     t0 = time.perf_counter()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     _say(f"Generating a synthetic local authority of {args.pupils:,} pupils (seed {args.seed})")
     la = datasets.make_local_authority(n_pupils=args.pupils, seed=args.seed)
     d = la.census_dates
@@ -175,8 +309,6 @@ def _cmd_demo(args):
     scr = Screener(random_state=args.seed, n_boot=args.n_boot).fit(la.records, as_of=train)
     _say(f"Evaluating on the later census {test.date()} (outcomes known)")
     ev = scr.evaluate(la.records, as_of=test)
-    from . import models
-
     oracle = la.true_risk(test).reindex(ev.scores["upn"]).to_numpy()
     oracle_auc = models.score_metrics(ev.scores["outcome"], oracle, ev.scores["flagged"])["auc"]
     m = ev.metrics
@@ -189,97 +321,309 @@ def _cmd_demo(args):
         _say(f"  evaluation audit: {f}")
     _say(f"Screening today's cohort at {today.date()}")
     result = scr.screen(la.records, as_of=today)
-    _write_outputs(result, out, evaluation=ev)
-    save(scr, out / "model.skops")
-    _summary(result, out)
+    with outputs.staged(census=today) as folder:
+        _write_result(result, folder, evaluation=ev)
+        save(scr, folder / "model.skops")
+    _summary(result, outputs.out)
     _say(f"model.skops written. Done in {time.perf_counter() - t0:.0f} s.")
     return EXIT_OK
 
 
+class _writing:
+    """Report an OS error while writing the user's file as their input (exit status 2)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, OSError):
+            raise _BadInput(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        return False
+
+
 # ---------------------------------------------------------------------------- parser
+class _Version(argparse.Action):
+    """``--version``: reads the installed version only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, nargs=0, default=argparse.SUPPRESS,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("pupil-risk-screening")
+        except PackageNotFoundError:
+            v = "unknown (not installed)"
+        parser.exit(message=f"screening (pupil-risk-screening) {v}\n")
+
+
+class _FORMATTER(argparse.HelpFormatter):
+    """Wraps prose paragraphs; keeps lines indented by two spaces (examples) as written."""
+
+    def _fill_text(self, text, width, indent):
+        import textwrap
+
+        return "\n".join(
+            indent + line if line.startswith("  ") else
+            textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent)
+            for line in text.splitlines())
+
+_DATE = "YYYY-MM-DD or DD/MM/YYYY (always day first)"
+_CAPACITY_HELP = (
+    "how many pupils the available support can reach: a fraction of the cohort between 0 "
+    "and 1 (0.05 means 5%%) or a whole number of pupils (e.g. 40). The highest-risk pupils "
+    "are flagged; ties are broken by UPN.")
+_SEED_HELP = ("random seed (a whole number) for cross-fitting and the bootstrap, so a "
+              "re-run gives the same output. Default: %(default)s.")
+_NBOOT_HELP = ("bootstrap resamples for the audit's 95%% intervals; more is steadier and "
+               "slower. Default: %(default)s; e.g. --n-boot 200 for a quick look.")
+_OUT_HELP = (
+    "folder for the outputs{files}, created if missing. They are written to a hidden "
+    "folder beside it and moved in only when complete, with manifest.json (census, "
+    "command, files, SHA-256 checksums, library version). A folder holding a previous "
+    "run's outputs is replaced as a whole; any other non-empty folder, or a file, is "
+    "refused. {example}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``screening`` command."""
     p = argparse.ArgumentParser(
-        prog="screening",
+        prog="screening", formatter_class=_FORMATTER,
         description="Early identification of pupils at risk of exclusion, with a "
                     "fairness audit attached to every score.",
+        epilog="Exit status: 0 success; 2 the input cannot be used (the reason is "
+               "printed); 1 internal error (a bug); 130 interrupted.\n"
+               "Run 'screening COMMAND --help' for a command's options and an example.",
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action=_Version,
+                   help="print the installed version of pupil-risk-screening and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    d = sub.add_parser("demo", help="synthetic LA -> fit, evaluate, screen, audit, report")
-    d.add_argument("--out", default="demo-output")
-    d.add_argument("--pupils", type=int, default=30_000)
-    d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--n-boot", type=int, default=1000)
+    d = sub.add_parser(
+        "demo", formatter_class=_FORMATTER,
+        help="synthetic LA -> fit, evaluate, screen, audit, report",
+        description="Generate a synthetic local authority, fit a screener on two past "
+                    "censuses, evaluate it on a later one and screen the latest cohort.",
+        epilog="Example:\n  screening demo --out demo-output --pupils 30000 --seed 0")
+    d.add_argument("--out", default="demo-output", metavar="DIR", help=_OUT_HELP.format(
+        files=" (report.html, scores.csv, audit.csv, drift.csv, findings.txt, result.json, "
+              "model.skops)",
+        example="Default: %(default)s; e.g. --out demo-output."))
+    d.add_argument("--pupils", type=_whole(1000), default=30_000, metavar="N",
+                   help="pupils in the synthetic local authority (a whole number, at least "
+                        "1000). Default: %(default)s; e.g. --pupils 10000 for a faster run.")
+    d.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="random seed (a whole number) of the synthetic data and the model. "
+                        "Default: %(default)s; e.g. --seed 1.")
+    d.add_argument("--n-boot", type=_whole(0), default=1000, metavar="B", help=_NBOOT_HELP)
     d.set_defaults(func=_cmd_demo)
 
-    v = sub.add_parser("validate", help="check a folder of records against the contract")
-    v.add_argument("folder")
+    v = sub.add_parser(
+        "validate", formatter_class=_FORMATTER,
+        help="check a folder of records against the contract",
+        description="Check a folder of records against the input contract and list every "
+                    "problem by table, row and column.",
+        epilog="Example:\n  screening validate la_export/")
+    v.add_argument("folder", metavar="DIR",
+                   help="folder of CSV or Parquet tables (pupils, enrolments, attendance, "
+                        "suspensions, ...) or of Common Transfer Files, e.g. la_export/")
     v.set_defaults(func=_cmd_validate)
 
-    f = sub.add_parser("fit", help="fit a screener on past census dates")
-    f.add_argument("folder")
-    f.add_argument("--as-of", nargs="+", required=True)
-    f.add_argument("--model", required=True)
-    f.add_argument("--target", default="suspension", choices=["suspension", "permanent"])
-    f.add_argument("--horizon", type=int, default=12)
+    f = sub.add_parser(
+        "fit", formatter_class=_FORMATTER, help="fit a screener on past census dates",
+        description="Fit a screener on the cohorts at past census dates and their outcomes, "
+                    "and save it as a model file.",
+        epilog="Example:\n  screening fit la_export/ --as-of 2022-10-06 2023-10-05 "
+               "--model model.skops")
+    f.add_argument("folder", metavar="DIR",
+                   help="folder of records (CSV/Parquet tables or CTFs), e.g. la_export/")
+    f.add_argument("--as-of", nargs="+", required=True, metavar="DATE",
+                   help=f"one or more training census dates, {_DATE}. Each needs its whole "
+                        "outcome window (--horizon months) inside the records. Required; "
+                        "e.g. --as-of 2022-10-06 05/10/2023.")
+    f.add_argument("--model", required=True, metavar="FILE",
+                   help="file to write the fitted model to (a .skops file, replaced if it "
+                        "exists). Required; e.g. --model model.skops.")
+    f.add_argument("--target", default="suspension", choices=["suspension", "permanent"],
+                   help="the outcome to predict: 'suspension' (at least one suspension or "
+                        "permanent exclusion) or 'permanent' (a permanent exclusion only). "
+                        "Default: %(default)s; e.g. --target permanent.")
+    f.add_argument("--horizon", type=_whole(1), default=12, metavar="MONTHS",
+                   help="length of the outcome window after each census, in whole months. "
+                        "Default: %(default)s; e.g. --horizon 6.")
     f.add_argument("--exclude-feature", action="append", metavar="FEATURE",
-                   help="a feature the model must not use (repeatable), e.g. "
-                        "school_suspension_rate_12m")
-    f.add_argument("--seed", type=int, default=0)
+                   help="a feature the model must not use (repeat the option for several). "
+                        "Default: none; e.g. --exclude-feature school_suspension_rate_12m "
+                        "to score pupils without their school's past practice.")
+    f.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP +
+                   " E.g. --seed 1.")
     f.set_defaults(func=_cmd_fit)
 
-    s = sub.add_parser("score", help="screen the cohort at a census date")
-    s.add_argument("folder")
-    s.add_argument("--model", required=True)
-    s.add_argument("--as-of", required=True)
-    s.add_argument("--out", required=True)
-    s.add_argument("--capacity", default=None)
+    s = sub.add_parser(
+        "score", formatter_class=_FORMATTER, help="screen the cohort at a census date",
+        description="Screen the cohort at a census date with a fitted model: scores, "
+                    "reasons, flags and the fairness audit, in one report.",
+        epilog="Example:\n  screening score la_export/ --model model.skops --as-of "
+               "2024-10-03 --out screen-2024 --capacity 0.05")
+    s.add_argument("folder", metavar="DIR",
+                   help="folder of records (CSV/Parquet tables or CTFs), e.g. la_export/")
+    s.add_argument("--model", required=True, metavar="FILE",
+                   help="the model file written by 'screening fit'. Required; e.g. "
+                        "--model model.skops.")
+    s.add_argument("--as-of", required=True, metavar="DATE",
+                   help=f"the census date to screen at, {_DATE}; only records dated before "
+                        "it are used. Required; e.g. --as-of 2024-10-03 or 03/10/2024.")
+    s.add_argument("--out", required=True, metavar="DIR", help=_OUT_HELP.format(
+        files=" (report.html, scores.csv, audit.csv, drift.csv, findings.txt, result.json)",
+        example="Required; e.g. --out screen-2024."))
+    s.add_argument("--capacity", type=_capacity, default=None, metavar="C",
+                   help=_CAPACITY_HELP + " Default: the model's own (0.05 unless it was "
+                                         "fitted with another); e.g. --capacity 0.05 or "
+                                         "--capacity 40.")
+    s.add_argument("--allow-after-data-end", action="store_true",
+                   help="screen even when the census is after the last day the records "
+                        "cover (refused by default: every pupil would look as if nothing "
+                        "had happened since); the report then says so. Default: off.")
     s.set_defaults(func=_cmd_score)
 
-    a = sub.add_parser("audit", help="audit a CSV of scores or flags from any tool")
-    a.add_argument("file")
-    a.add_argument("--group", action="append", required=True)
-    a.add_argument("--flag")
-    a.add_argument("--score")
-    a.add_argument("--capacity")
+    a = sub.add_parser(
+        "audit", formatter_class=_FORMATTER,
+        help="audit a CSV of scores or flags from any tool",
+        description="Audit the scores or flags of any tool for disproportionality between "
+                    "groups, with 95% intervals and small groups suppressed.",
+        epilog="Examples:\n  screening audit scores.csv --group sex --group fsm --score risk "
+               "--capacity 0.05 --outcome outcome --out audit-out\n"
+               "  screening audit flags.csv --group ethnicity --flag flagged --out audit-out")
+    a.add_argument("file", metavar="FILE",
+                   help="CSV file (UTF-8, header row), one row per pupil, e.g. scores.csv")
+    a.add_argument("--group", action="append", required=True, metavar="COL",
+                   help="a column of groups to compare (repeat for several). Required; e.g. "
+                        "--group sex --group fsm.")
+    a.add_argument("--flag", metavar="COL",
+                   help="a column of flags, 1/0 or True/False (give this or --score). "
+                        "Default: none; e.g. --flag flagged.")
+    a.add_argument("--score", metavar="COL",
+                   help="a column of numeric scores, flagged by --capacity (give this or "
+                        "--flag). Default: none; e.g. --score risk.")
+    a.add_argument("--capacity", type=_capacity, metavar="C",
+                   help=_CAPACITY_HELP + " Needed with --score. Default: none; e.g. "
+                                         "--capacity 0.05.")
     a.add_argument("--tiebreak", metavar="COL",
-                   help="with --capacity: a column that breaks ties in score, ascending "
-                        "(e.g. upn, to reproduce a screen's own flags)")
-    a.add_argument("--outcome")
-    a.add_argument("--out", required=True)
-    a.add_argument("--min-cell", type=int, default=10)
-    a.add_argument("--n-boot", type=int, default=1000)
-    a.add_argument("--seed", type=int, default=0)
+                   help="with --capacity: a column that breaks ties in score, ascending. "
+                        "Default: row order; e.g. --tiebreak upn, to reproduce a screen's "
+                        "own flags.")
+    a.add_argument("--outcome", metavar="COL",
+                   help="a column of observed outcomes, 1/0 or True/False, to add error "
+                        "rates by group. Default: none; e.g. --outcome outcome.")
+    a.add_argument("--out", required=True, metavar="DIR", help=_OUT_HELP.format(
+        files=" (audit.csv, audit.html)", example="Required; e.g. --out audit-out."))
+    a.add_argument("--min-cell", type=_whole(0), default=10, metavar="N",
+                   help="groups with fewer pupils than this are suppressed (no counts "
+                        "shown); 0 turns suppression off. Default: %(default)s; e.g. "
+                        "--min-cell 5.")
+    a.add_argument("--n-boot", type=_whole(0), default=1000, metavar="B", help=_NBOOT_HELP)
+    a.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP +
+                   " E.g. --seed 1.")
     a.set_defaults(func=_cmd_audit)
     return p
 
 
+# ---------------------------------------------------------------------------- running
+class _Interrupts:
+    """Ctrl-C: remembered even when a library swallows the KeyboardInterrupt it raised."""
+
+    def __init__(self):
+        self.seen = False
+        self.previous = None
+
+    def handler(self, signum, frame):
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
+
+_INTERRUPTS = _Interrupts()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """One plain line per warning, no source line."""
+    text = " ".join(str(message).split())
+    name = category.__name__
+    prefix = "warning" if name in ("UserWarning", "Warning") else f"warning ({name})"
+    print(f"{prefix}: {text}", file=sys.stderr, flush=True)
+
+
 def main(argv=None) -> int:
     """Run the ``screening`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    _INTERRUPTS.seen = False
+    try:
+        with _INTERRUPTS:
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as exc:  # argparse prints usage and exits 2 on bad arguments
+                return int(exc.code or 0)
+            args.argv = argv
+            with warnings.catch_warnings():
+                warnings.simplefilter("default")
+                warnings.showwarning = _show_warning
+                return _run(args)
+    except KeyboardInterrupt:
+        _say(_INTERRUPTED)
+        return EXIT_INTERRUPTED
+
+
+def _run(args) -> int:
     from screening.features import InputError
 
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse prints usage and exits 2 on bad arguments
-        return int(exc.code or 0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            return args.func(args)
+        return args.func(args)
+    except KeyboardInterrupt:
+        raise
     except InputError as err:
+        if _interrupted():
+            raise KeyboardInterrupt from None
         _say("The input records have problems; nothing was scored.")
-        _print_problems(err)
+        _say(_problems(err))
         return EXIT_BAD_INPUT
-    except (_BadInput, ValueError, FileNotFoundError) as err:
+    except _BadInput as err:
         _say(f"error: {err}")
         return EXIT_BAD_INPUT
-    except Exception:  # noqa: BLE001 - the command must report, not crash
-        _say("internal error: this is a bug in the library. Please report it with the "
-             "traceback below.")
+    except Exception as err:  # noqa: BLE001 - the command must report, not crash
+        if _interrupted():
+            raise KeyboardInterrupt from None
+        if isinstance(err, _user_errors()):
+            _say(f"error: {err}")
+            return EXIT_BAD_INPUT
+        _say(_INTERNAL)
         traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _interrupted() -> bool:
+    """Whether Ctrl-C was pressed during this run (even if the error hides it)."""
+    return _INTERRUPTS.seen
+
+
+def _problems(err) -> str:
+    from screening.features import summarise_problems
+
+    return summarise_problems(err.problems)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,19 @@ absence of a finding is not evidence of fairness for them.</p>
 </div>"""
 
 
+def _after_data_end(result) -> str:
+    """A banner when the census is after the records end (``allow_after_data_end``)."""
+    if not getattr(result, "after_data_end", False):
+        return ""
+    end = escape(str(result.data_end.date()))
+    return (f"<div class='warn' role='alert'><b>This census is after the records end.</b> "
+            f"The records end on {end}; the census is {escape(str(result.as_of.date()))}. "
+            f"Every pupil is scored as if nothing had happened since {end} (no recent "
+            "absence, no suspensions), so the scores, flags and audit findings describe "
+            "stale records. Screen again with records extracted on or after the census "
+            "date before acting on this list.</div>")
+
+
 def render_report(result, *, evaluation=None, backtest=None) -> str:
     """Render a :class:`ScreeningResult` as one self-contained HTML page."""
     scores = result.scores
@@ -133,6 +146,7 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
         "<a href='#calibration'>Calibration</a><a href='#scorecard'>Scorecard</a>"
         "<a href='#drift'>Drift</a></nav>",
         "<h2 id='summary'>Summary</h2>",
+        _after_data_end(result),
         f"<div class='kpi'><b>{n:,}</b>pupils screened</div>",
         f"<div class='kpi'><b>{k:,}</b>flagged ({escape(sizing)})</div>",
         f"<div class='kpi'><b>{scores['risk'].mean():.2%}</b>mean predicted risk</div>"

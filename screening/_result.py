@@ -15,7 +15,7 @@ import pandas as pd
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.1"
+JSON_SCHEMA_VERSION = "1.2"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 
@@ -141,6 +141,11 @@ class ScreeningResult:
         card. Changing or refitting the screener afterwards changes nothing here.
     warnings : pandas.DataFrame or None
         Data warnings found when the records were validated.
+    data_end : pandas.Timestamp or None
+        The last day the records cover (their extract date, else their latest date).
+    after_data_end : bool
+        Whether the census is more than three months after ``data_end``: a screen run
+        with ``allow_after_data_end=True``, whose scores see nothing recorded since.
     """
 
     as_of: pd.Timestamp
@@ -149,6 +154,8 @@ class ScreeningResult:
     drift: pd.DataFrame
     facts: dict
     warnings: pd.DataFrame | None = None
+    data_end: pd.Timestamp | None = None
+    after_data_end: bool = False
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -174,8 +181,10 @@ class ScreeningResult:
             "schema": JSON_SCHEMA_NAME,
             "schema_version": JSON_SCHEMA_VERSION,
             "as_of": self.as_of.date().isoformat(),
+            "data_end": self.data_end,
             "model": self.model_facts(),
             "summary": {
+                "after_data_end": self.after_data_end,
                 "n_pupils": int(len(self.scores)),
                 "n_flagged": int(self.scores["flagged"].sum()),
                 "mean_risk": float(self.scores["risk"].mean()) if len(self.scores) else None,
@@ -210,14 +219,22 @@ class ScreeningResult:
         return text
 
     def to_csv(self, folder) -> list[Path]:
-        """Write ``scores.csv``, ``audit.csv``, ``findings.txt`` and ``drift.csv`` to ``folder``."""
+        """Write ``scores.csv``, ``audit.csv``, ``findings.txt`` and ``drift.csv`` to ``folder``.
+
+        The CSV files are spreadsheet-safe: text that a spreadsheet would run as a
+        formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return,
+        such as a UPN ``=HYPERLINK(...)``) is written with an apostrophe in front;
+        numbers are written as numbers. :meth:`to_json` keeps the original values.
+        """
+        from ._csv import write_csv
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "scores.csv", folder / "audit.csv", folder / "drift.csv",
                  folder / "findings.txt"]
-        self.scores.to_csv(paths[0], index=False)
-        _audit_frame(self.audit).to_csv(paths[1], index=False)
-        self.drift.to_csv(paths[2], index=False)
+        write_csv(self.scores, paths[0])
+        write_csv(_audit_frame(self.audit), paths[1])
+        write_csv(self.drift, paths[2])
         findings = list(getattr(self.audit, "findings", []) or [])
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
@@ -246,8 +263,10 @@ class ScreeningResult:
     def __repr__(self):
         n = len(self.scores)
         k = int(self.scores["flagged"].sum())
+        after = (f", AFTER THE RECORDS END ({self.data_end.date()})"
+                 if self.after_data_end else "")
         return (
-            f"ScreeningResult(as_of={self.as_of.date()}, pupils={n}, flagged={k}, "
+            f"ScreeningResult(as_of={self.as_of.date()}{after}, pupils={n}, flagged={k}, "
             f"audit={self.audit!r})"
         )
 

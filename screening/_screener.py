@@ -47,10 +47,24 @@ _DRIFT = (
     "more recent census dates."
 )
 _NOT_SCORED = "not scored: the model returned no probability"
+_OPT_IN_AFTER_END = (
+    "To screen anyway, pass allow_after_data_end=True: the result and its report then say "
+    "that the census is after the records end."
+)
+_AFTER_END = (
+    "The census {as_of} is long after the records end ({data_end}); screening anyway, as "
+    "allow_after_data_end=True asks. Every pupil is scored as if nothing had happened "
+    "since {data_end}: read the scores and findings with that in mind. The result "
+    "(after_data_end) and its report say so."
+)
 
 
 class DriftWarning(UserWarning):
     """The screened cohort differs a lot from the data the model was trained on."""
+
+
+class DataEndWarning(UserWarning):
+    """A screen was run at a census after the records end (``allow_after_data_end``)."""
 
 
 class Screener(BaseEstimator):
@@ -173,7 +187,8 @@ class Screener(BaseEstimator):
     def _features(self, records, as_of):
         X = features.build(records, as_of=as_of, year_groups=tuple(self.year_groups))
         if len(X) == 0:
-            raise ValueError(_EMPTY_COHORT.format(as_of=as_of.date(), years=self.year_groups))
+            raise features.CensusError(
+                _EMPTY_COHORT.format(as_of=as_of.date(), years=self.year_groups))
         return X
 
     def _label(self, records, as_of):
@@ -195,7 +210,8 @@ class Screener(BaseEstimator):
         records : Records
         as_of : date-like or list of date-like
             Training census dates. Each must have its whole outcome window inside the
-            records; otherwise a ``ValueError`` says which and why.
+            records; otherwise a :class:`screening.features.CensusError` (a
+            ``ValueError``) says which and why.
 
         Returns
         -------
@@ -204,7 +220,7 @@ class Screener(BaseEstimator):
         self._check_params()
         dates = census_dates(as_of)
         if not dates:
-            raise ValueError(_NO_CENSUS)
+            raise features.CensusError(_NO_CENSUS)
         for d in dates:
             features.check_outcome_window(records, d, self.horizon_months, action="fit")
         excluded = set(features.check_feature_names(self.exclude_features))
@@ -217,7 +233,7 @@ class Screener(BaseEstimator):
         X = pd.concat(Xs, ignore_index=True)
         y = pd.concat(ys, ignore_index=True).astype(int)
         if y.nunique() < 2:
-            raise ValueError(
+            raise features.CensusError(
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))
             )
         model = self.model if self.model is not None else self._default_model(names)
@@ -302,7 +318,7 @@ class Screener(BaseEstimator):
     def _facts(self) -> dict:
         return model_facts(self)
 
-    def screen(self, records, as_of):
+    def screen(self, records, as_of, *, allow_after_data_end=False):
         """Score every pupil in the cohort at ``as_of``, with reasons, flags and the audit.
 
         Parameters
@@ -310,6 +326,13 @@ class Screener(BaseEstimator):
         records : Records
         as_of : date-like
             Today's census date. Only records dated before it are used.
+        allow_after_data_end : bool, default=False
+            A census more than three months (``features.DATA_END_GRACE_MONTHS``) after
+            the last day the records cover (the extract date, else the latest date in
+            them) is refused with a :class:`screening.features.CensusError`: every pupil
+            would look as if nothing had happened since. Pass True to screen anyway; a
+            :class:`DataEndWarning` is issued and the result (``after_data_end``) and
+            its report say so.
 
         Returns
         -------
@@ -319,12 +342,23 @@ class Screener(BaseEstimator):
         check_is_fitted(self)
         self._check_params()
         as_of = census_date(as_of)
+        after_end = features.census_after_data_end(records, as_of)
+        if after_end and not allow_after_data_end:
+            try:
+                features.check_census_in_records(records, as_of, action="screen")
+            except features.CensusError as err:
+                raise features.CensusError(f"{err} {_OPT_IN_AFTER_END}") from None
+        if after_end:
+            warnings.warn(_AFTER_END.format(as_of=as_of.date(),
+                                            data_end=features.data_end(records).date()),
+                          DataEndWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
         drift = self._drift(X)
         audit = self._audit(records, as_of, scores)
         return ScreeningResult(
             as_of=as_of, scores=scores, audit=audit, drift=drift, facts=self._facts(),
-            warnings=getattr(records, "warnings", None),
+            warnings=getattr(records, "warnings", None), data_end=features.data_end(records),
+            after_data_end=after_end,
         )
 
     # ------------------------------------------------------------------ evaluate
