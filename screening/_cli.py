@@ -359,7 +359,8 @@ class _Version(argparse.Action):
             v = version("pupil-risk-screening")
         except PackageNotFoundError:
             v = "unknown (not installed)"
-        parser.exit(message=f"screening (pupil-risk-screening) {v}\n")
+        print(f"screening (pupil-risk-screening) {v}", flush=True)
+        parser.exit()
 
 
 class _FORMATTER(argparse.HelpFormatter):
@@ -379,7 +380,7 @@ _CAPACITY_HELP = (
     "and 1 (0.05 means 5%%) or a whole number of pupils (e.g. 40). The highest-risk pupils "
     "are flagged; ties are broken by UPN.")
 _SEED_HELP = ("random seed (a whole number) for cross-fitting and the bootstrap, so a "
-              "re-run gives the same output. Default: %(default)s.")
+              "re-run gives the same output. Default: %(default)s; e.g. --seed 1.")
 _NBOOT_HELP = ("bootstrap resamples for the audit's 95%% intervals; more is steadier and "
                "slower. Default: %(default)s; e.g. --n-boot 200 for a quick look.")
 _OUT_HELP = (
@@ -460,8 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a feature the model must not use (repeat the option for several). "
                         "Default: none; e.g. --exclude-feature school_suspension_rate_12m "
                         "to score pupils without their school's past practice.")
-    f.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP +
-                   " E.g. --seed 1.")
+    f.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP)
     f.set_defaults(func=_cmd_fit)
 
     s = sub.add_parser(
@@ -488,7 +488,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-after-data-end", action="store_true",
                    help="screen even when the census is after the last day the records "
                         "cover (refused by default: every pupil would look as if nothing "
-                        "had happened since); the report then says so. Default: off.")
+                        "had happened since); the report then says so. Default: off; e.g. "
+                        "--allow-after-data-end.")
     s.set_defaults(func=_cmd_score)
 
     a = sub.add_parser(
@@ -527,8 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "shown); 0 turns suppression off. Default: %(default)s; e.g. "
                         "--min-cell 5.")
     a.add_argument("--n-boot", type=_whole(0), default=1000, metavar="B", help=_NBOOT_HELP)
-    a.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP +
-                   " E.g. --seed 1.")
+    a.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP)
     a.set_defaults(func=_cmd_audit)
     return p
 

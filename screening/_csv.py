@@ -9,7 +9,8 @@ such text with an apostrophe (``'=HYPERLINK(...)``), the usual defence (OWASP, "
 injection"): the spreadsheet shows the text and runs nothing. Numbers stay numbers:
 numeric columns are written as they are, and text that is just a number (``-3``,
 ``+0.5``, ``-1e-3``) is left alone because a spreadsheet reads it as that number,
-never as a formula. The JSON output keeps the original values.
+never as a formula. Lines end in CRLF, so a carriage return inside a text is quoted
+and cannot start a new row. The JSON output keeps the original values.
 """
 
 from __future__ import annotations
@@ -84,7 +85,14 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path, **kwargs) -> Path:
-    """Write ``frame`` as a spreadsheet-safe CSV (no index unless asked); return the path."""
+    """Write ``frame`` as a spreadsheet-safe CSV (no index unless asked); return the path.
+
+    Lines end in CRLF (RFC 4180), so a field holding a carriage return or a line feed
+    is quoted and cannot split its row: with bare LF line ends a lone CR inside a text
+    would be written unquoted, and a spreadsheet would start a new row there, whose
+    first cell could be a formula.
+    """
     kwargs.setdefault("index", False)
+    kwargs.setdefault("lineterminator", "\r\n")
     spreadsheet_safe(frame).to_csv(path, **kwargs)
     return Path(path)
