@@ -171,7 +171,7 @@ def _cmd_score(args):
     from . import load
     from ._outputs import Outputs
 
-    outputs = Outputs(args.out, command=["screening", *args.argv])
+    outputs = Outputs(args.out, command=["screening", *args.argv], files=_RESULT_FILES)
     model = _model_path(args.model)
     as_of = _census(args.as_of)
     records = _load(args.folder)
@@ -189,6 +189,10 @@ def _cmd_score(args):
         _write_result(result, folder)
     _summary(result, outputs.out)
     return EXIT_OK
+
+
+_RESULT_FILES = ("scores.csv", "audit.csv", "drift.csv", "findings.txt", "result.json",
+                 "report.html")
 
 
 def _write_result(result, folder: Path, evaluation=None):
@@ -263,7 +267,8 @@ def _cmd_audit(args):
     from ._csv import write_csv
     from ._outputs import Outputs
 
-    outputs = Outputs(args.out, command=["screening", *args.argv])
+    outputs = Outputs(args.out, command=["screening", *args.argv],
+                      files=("audit.csv", "audit.html"))
     path = Path(args.file)
     frame = _read_scores_file(path)
     _check_audit_columns(path, frame, args)
@@ -299,7 +304,8 @@ def _cmd_demo(args):
     from . import Screener, datasets, models, save
     from ._outputs import Outputs
 
-    outputs = Outputs(args.out, command=["screening", *args.argv])
+    outputs = Outputs(args.out, command=["screening", *args.argv],
+                      files=(*_RESULT_FILES, "model.skops"))
     t0 = time.perf_counter()
     _say(f"Generating a synthetic local authority of {args.pupils:,} pupils (seed {args.seed})")
     la = datasets.make_local_authority(n_pupils=args.pupils, seed=args.seed)

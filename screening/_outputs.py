@@ -5,8 +5,9 @@ adds ``manifest.json`` (the census, the command, each file's size and SHA-256
 checksum, the library version and the time), and only then moves the folder into
 place. A re-run into the same folder replaces the previous run's set as a whole; an
 interrupted run leaves the previous set untouched and removes its own partial folder.
-A folder that holds anything other than a previous run's files is refused, so a
-mistyped ``--out`` never deletes someone's documents.
+A folder that holds anything other than a previous run's files (those its manifest
+lists, or files with the names this command writes, as ``ScreeningResult.to_csv``
+leaves them) is refused, so a mistyped ``--out`` never deletes someone's documents.
 """
 
 from __future__ import annotations
@@ -92,11 +93,15 @@ class Outputs:
         The target folder.
     command : list of str
         The command line, recorded in the manifest.
+    files : iterable of str
+        Names of the files the command writes: a folder holding only these (and
+        files a previous run's manifest lists) may be replaced.
     """
 
-    def __init__(self, out, *, command):
+    def __init__(self, out, *, command, files=()):
         self.out = Path(out)
         self.command = [str(c) for c in command]
+        self.files = set(files)
         self._check()
 
     def _check(self):
@@ -110,8 +115,8 @@ class Outputs:
         if not entries:
             return
         manifest = read_manifest(out)
-        ours = set() if manifest is None else {
-            f["name"].split("/")[0] for f in manifest.get("files", [])} | {MANIFEST}
+        ours = self.files | {MANIFEST} | (set() if manifest is None else {
+            f["name"].split("/")[0] for f in manifest.get("files", [])})
         foreign = [e for e in entries if e not in ours]
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")

@@ -89,15 +89,26 @@ def test_existing_file_as_out_exits_2(la_folder, model_file, tmp_path, capsys):
     assert out.read_text() == "keep me"
 
 
+@pytest.mark.parametrize("name", ["notes.docx", "model.skops"])
 def test_folder_with_other_files_is_refused_not_replaced(la_folder, model_file, tmp_path,
-                                                         capsys):
+                                                         capsys, name):
+    """Someone's document, or the model file itself, is never deleted by a re-run."""
     out = tmp_path / "docs"
     out.mkdir()
-    (out / "notes.docx").write_text("someone's document")
+    (out / name).write_text("someone's file")
+    (out / "scores.csv").write_text("an earlier to_csv")
     assert _score(la_folder, model_file, out) == 2
     out_text = capsys.readouterr().out
-    assert "notes.docx" in out_text and _FOREIGN.split("{out}")[1][:30] in out_text
-    assert (out / "notes.docx").read_text() == "someone's document"
+    assert name in out_text and _FOREIGN.split("{out}")[1][:30] in out_text
+    assert (out / name).read_text() == "someone's file"
+
+
+def test_folder_written_by_to_csv_is_replaced(la_folder, model_file, tmp_path, result,
+                                              quick_screen):
+    out = tmp_path / "results"
+    result.to_csv(out)
+    assert _score(la_folder, model_file, out) == 0
+    assert {p.name for p in out.iterdir()} == SCORE_FILES and verify(out) == []
 
 
 @pytest.mark.parametrize("capacity", ["inf", "2.5", "-1", "0", "nan", "five"])
