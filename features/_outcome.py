@@ -33,8 +33,9 @@ DATA_END_GRACE_MONTHS = 3
 
 AFTER_DATA_END = (
     "Cannot {action} at census {as_of}: the records end on {data_end} ({how}), {gap} "
-    "before it, more than the {grace} months allowed. Every pupil would be scored as if nothing had happened since then (no "
-    "recent absence, no suspensions), and the findings would describe stale records. Use "
+    "before it, more than the {grace} months allowed. Every pupil would be scored as if "
+    "nothing had happened since then (no recent absence, no suspensions), and the findings "
+    "would describe stale records. Use "
     "records extracted on or after {as_of}, give the extract date if the records are "
     "complete to a later day (metadata.json {{\"extract_date\": \"YYYY-MM-DD\"}} or "
     "Records(extract_date=...)), or {action} at a census on or before {data_end}."

@@ -29,6 +29,7 @@ subclasses :class:`UntrustedTypesError` and :class:`ModelVersionError`.
 import importlib.metadata
 import io
 import os
+import struct
 import tempfile
 import zipfile
 from datetime import datetime, timezone
@@ -69,6 +70,7 @@ MAX_MEMBERS = 20_000
 #: members uncompressed by default; deflated arrays of real models compress far less).
 MAX_RATIO = 100
 _RATIO_FLOOR = 2**20
+_MAX_ENTRY_BYTES = 512  # a directory entry: 46 bytes, the member's name and extras
 _CHUNK = 2**20
 
 _FORMAT = "models-skops"
@@ -335,6 +337,7 @@ def _checked_archive(path: Path, max_bytes: int) -> bytes:
         raise ModelFileError(_UNREADABLE.format(path, exc.strerror or exc), path) from exc
     if len(data) > max_bytes:  # grew while being read
         raise ModelFileError(_TOO_BIG.format(path, len(data), "", max_bytes), path)
+    _check_directory_size(path, data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
@@ -343,6 +346,27 @@ def _checked_archive(path: Path, max_bytes: int) -> bytes:
     with archive:
         _check_members(path, archive, max_bytes)
     return data
+
+
+def _check_directory_size(path, data: bytes) -> None:
+    """Refuse a central directory too large to list before zipfile lists it.
+
+    zipfile builds one object per directory entry, however many the directory holds,
+    so a small file packed with millions of empty entries would take gigabytes to open.
+    The end-of-directory record gives the entry count and the directory's size; a model
+    file never needs zip64 (more than 65,535 entries or 4 GiB).
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return  # not a zip: zipfile says so, with its own message
+    entries, size = struct.unpack_from("<HI", data, end + 10)
+    if entries == 0xFFFF or size == 0xFFFFFFFF:
+        raise ModelFileError(_BAD_ARCHIVE.format(
+            path, "it is a zip64 archive, which no model file needs"), path)
+    if entries > MAX_MEMBERS or size > MAX_MEMBERS * _MAX_ENTRY_BYTES:
+        raise ModelFileError(_BAD_ARCHIVE.format(
+            path, f"its directory lists {entries:,} members in {size:,} bytes, more than "
+                  f"{MAX_MEMBERS:,} members"), path)
 
 
 def _check_members(path, archive, max_bytes):

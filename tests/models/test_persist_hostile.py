@@ -278,6 +278,26 @@ def test_duplicate_members_are_refused(card_file, tmp_path):
         load_model(path)
 
 
+def test_too_many_members_are_refused_before_the_directory_is_read(card_file, monkeypatch):
+    from screening.models import _persist
+
+    monkeypatch.setattr(_persist, "MAX_MEMBERS", 5)  # the card file has about 20
+    with pytest.raises(ModelFileError, match="members"):
+        load_model(card_file)
+
+
+def test_directory_of_many_empty_entries_is_refused(tmp_path):
+    """Millions of empty entries in a small file would take gigabytes to list."""
+    path = tmp_path / "many.skops"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("schema.json", "{}")
+        for i in range(25_000):
+            z.writestr(f"{i}", b"")
+    assert path.stat().st_size < 4 * 2**20
+    with pytest.raises(ModelFileError, match="25,001 members"):
+        load_model(path)
+
+
 def test_folder_and_missing_path(tmp_path):
     with pytest.raises(ModelFileError, match=_stem(_IS_FOLDER, "Give")):
         load_model(tmp_path)
