@@ -68,7 +68,7 @@ def test_fit_reads_slash_dates_day_first(la):
     assert scr.training_["census_dates"] == [str(d.date())]
 
 
-def test_cli_as_of_is_day_first(la, tmp_path, monkeypatch, result):
+def test_cli_as_of_is_day_first(la, fitted, tmp_path, monkeypatch, result):
     """Before: `screening score --as-of 03/10/2024` screened at 10 March."""
     seen = {}
 
@@ -77,8 +77,7 @@ def test_cli_as_of_is_day_first(la, tmp_path, monkeypatch, result):
         return result
 
     la.write(tmp_path / "la")
-    model = screening.save(screening.Screener(n_boot=10).fit(
-        la.records, as_of=la.census_dates[-4:-2]), tmp_path / "m.skops")
+    model = screening.save(fitted, tmp_path / "m.skops")
     monkeypatch.setattr(screening.Screener, "screen", screen)
     assert _cli.main(["score", str(tmp_path / "la"), "--model", str(model), "--as-of",
                       "03/10/2024", "--out", str(tmp_path / "out")]) == 0
