@@ -17,7 +17,7 @@ from ._ctf_write import write_ctf
 from ._errors import InputError
 from ._io import load_records, write_records
 from ._records import Records, records_equal
-from ._validate import summarise_problems
+from ._summary import summarise_problems
 
 __all__ = [
     # input contract

@@ -286,7 +286,7 @@ def records_equal(a: Records, b: Records, check_dtype: bool = True) -> bool:
 
 
 def _schema_column(name, col) -> bool:
-    from ._validate import BOOLEANS, SCHEMA
+    from ._schema import BOOLEANS, SCHEMA
 
     return col in SCHEMA[name] or (name == "pupils" and col in BOOLEANS)
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from screening.features import InputError, Records
 from screening.features import _messages as M
-from screening.features._validate import summarise_problems
+from screening.features._summary import summarise_problems
 
 EXTRACT = "2024-06-30"
 
@@ -351,11 +351,11 @@ def make_typed_dob(values):
 
 
 def test_weekday_count_matches_numpy(rng):
-    from screening.features._validate import _weekdays_before
+    from screening.features._date_columns import weekdays_before
 
     start = rng.integers(-2000, 20000, 500)
     end = start + rng.integers(0, 400, 500)
-    ours = _weekdays_before(end + 1) - _weekdays_before(start)
+    ours = weekdays_before(end + 1) - weekdays_before(start)
     theirs = np.busday_count(start.astype("datetime64[D]"),
                              (end + 1).astype("datetime64[D]"))
     assert (ours == theirs).all()
