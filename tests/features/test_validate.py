@@ -389,3 +389,15 @@ def test_timezone_aware_dates_pass(tables):
     rec = Records(**tables, extract_date=EXTRACT)
     assert rec.suspensions["start_date"].tolist() == [pd.Timestamp("2023-01-10"),
                                                       pd.Timestamp("2023-03-01")]
+
+
+def test_headline_survives_missing_values_of_any_kind(tables):
+    # a duplicated row whose upn is blank is reported with the normalised upn, <NA>
+    tables["suspensions"].loc[0, "upn"] = None
+    tables["suspensions"] = pd.concat([tables["suspensions"]] * 2, ignore_index=True)
+    with pytest.raises(InputError) as exc:
+        Records(**tables, extract_date=EXTRACT).validate()
+    p = exc.value.problems
+    dup = p[p["problem"] == M.DUPLICATE_ROW]
+    assert dup["row"].tolist() == [2, 3] and pd.isna(dup["value"].iloc[0])
+    assert "suspensions row 2: exact duplicate of an earlier row\n" in str(exc.value)
