@@ -16,7 +16,12 @@ REQUIRED = {
     "attendance_marks": ["upn", "date", "session", "code"],
     "suspensions": ["upn", "start_date", "category"],
     "sen": ["upn", "start_date", "provision"],
+    "allocations": ["upn", "school", "start_date"],
+    "episodes": ["upn", "kind", "start_date"],
 }
+#: Tables that may be absent (absent means none); the others are required, except
+#: that ``attendance`` may be replaced by ``attendance_marks``.
+OPTIONAL = ("attendance_marks", "suspensions", "sen", "allocations", "episodes")
 DATES = {
     "pupils": ["date_of_birth"],
     "enrolments": ["entry_date", "leaving_date"],
@@ -24,9 +29,13 @@ DATES = {
     "attendance_marks": ["date"],
     "suspensions": ["start_date"],
     "sen": ["start_date", "end_date"],
+    "allocations": ["start_date", "decided_date"],
+    "episodes": ["start_date", "end_date"],
 }
-#: Date columns that may legitimately lie after the extract date (planned ends).
-MAY_BE_FUTURE = {"leaving_date", "end_date"}
+#: Date columns that may legitimately lie after the extract date: planned leaving and
+#: end dates, and the start at a school a pupil is allocated to.
+MAY_BE_FUTURE = {("enrolments", "leaving_date"), ("sen", "end_date"),
+                 ("episodes", "end_date"), ("allocations", "start_date")}
 #: Column order of the normalised tables (extra columns follow).
 SCHEMA = {
     "pupils": ["upn", "date_of_birth", "sex", "ethnicity"],
@@ -36,6 +45,8 @@ SCHEMA = {
     "attendance_marks": ["upn", "date", "session", "code", "code_class"],
     "suspensions": ["upn", "start_date", "category", "sessions", "reason", "school"],
     "sen": ["upn", "start_date", "end_date", "provision", "primary_need"],
+    "allocations": ["upn", "school", "start_date", "decided_date"],
+    "episodes": ["upn", "kind", "start_date", "end_date"],
 }
 COUNTS = ["sessions_possible", "sessions_authorised", "sessions_unauthorised"]
 BOOLEANS = ["fsm", "eal", "looked_after"]

@@ -55,7 +55,7 @@ def _check_date_range(name, col, out, raw, P, limit):
     P.add_mask(name, col, raw, (d < EARLIEST).to_numpy(),
                M.DATE_TOO_EARLY.format(earliest=EARLIEST.date()),
                M.DATE_TOO_EARLY_FIX.format(earliest=EARLIEST.date()))
-    if col not in MAY_BE_FUTURE:
+    if (name, col) not in MAY_BE_FUTURE:
         P.add_mask(name, col, raw, (d > limit).to_numpy(),
                    M.FUTURE_DATE.format(extract=limit.date()), M.FUTURE_DATE_FIX)
 
@@ -143,5 +143,15 @@ def _sen(out, raw, P):
     _end_before_start("sen", out, raw, "start_date", "end_date", P)
 
 
+def _allocations(out, raw, P):
+    out["school"] = text_column(raw, "school", P=P, table="allocations")
+
+
+def _episodes(out, raw, P):
+    out["kind"] = text_column(raw, "kind", P=P, table="episodes")  # the LA's own labels
+    _end_before_start("episodes", out, raw, "start_date", "end_date", P)
+
+
 _TABLE_PARSERS = {"pupils": _pupils, "enrolments": _enrolments, "attendance": _attendance,
-                  "attendance_marks": _marks, "suspensions": _suspensions, "sen": _sen}
+                  "attendance_marks": _marks, "suspensions": _suspensions, "sen": _sen,
+                  "allocations": _allocations, "episodes": _episodes}

@@ -33,7 +33,7 @@ from ._integrity import duplicates, unknown_pupils
 from ._marks import aggregate_marks
 from ._plausibility import plausibility_warnings
 from ._problems import Problems
-from ._schema import REQUIRED, empty_table
+from ._schema import OPTIONAL, REQUIRED, empty_table
 from ._tables import parse_table
 
 
@@ -51,8 +51,8 @@ def normalise(raw: dict, extract_date=None) -> tuple[dict, pd.DataFrame, dict]:
     for name in REQUIRED:
         df = raw.get(name)
         if df is None:
-            needed = name in ("pupils", "enrolments") or (
-                name == "attendance" and raw.get("attendance_marks") is None)
+            needed = name not in OPTIONAL and (
+                name != "attendance" or raw.get("attendance_marks") is None)
             if needed:
                 P.add(name, None, M.MISSING_TABLE.format(table=name),
                       M.MISSING_TABLE_FIX.format(table=name, columns=", ".join(REQUIRED[name])))
