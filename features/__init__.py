@@ -26,7 +26,7 @@ from ._outcome import (
     outcome_window_end,
 )
 from ._records import Records, records_equal
-from ._validate import summarise_problems
+from ._summary import summarise_problems
 
 __all__ = [
     # input contract

@@ -18,9 +18,11 @@ RECORD_KEYS = {
     "attendance_marks": ("upn", "date", "session"),
     "suspensions": ("upn", "start_date", "category"),
     "sen": ("upn", "start_date", "provision"),
+    "allocations": ("upn", "school", "start_date"),
+    "episodes": ("upn", "kind", "start_date"),
 }
 _DATE_COLUMNS = {"date_of_birth", "entry_date", "leaving_date", "period_start", "period_end",
-                 "date", "start_date", "end_date"}
+                 "date", "start_date", "end_date", "decided_date"}
 # Same spellings as the input contract, so that "FIXD" and "suspension" are one key.
 _CATEGORY = {"FIXD": "SUSPENSION", "LNCH": "SUSPENSION", "FIXED": "SUSPENSION",
              "PERM": "PERMANENT"}

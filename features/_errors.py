@@ -74,12 +74,17 @@ def _headline(problems: pd.DataFrame, n_kinds: int = 8, n_rows: int = 10) -> str
         lines.append(f"  ... and {len(kinds) - n_kinds} more kind(s)")
     lines.append("First problems:")
     for r in problems.head(n_rows).itertuples():
-        where = f"{r.table}" if r.row is None or r.row != r.row else f"{r.table} row {r.row}"
-        col = "" if r.column is None or r.column != r.column else f", column {r.column}"
-        value = "" if r.value is None or r.value != r.value else f" (value: {r.value!r})"
+        where = f"{r.table}" if _missing(r.row) else f"{r.table} row {r.row}"
+        col = "" if _missing(r.column) else f", column {r.column}"
+        value = "" if _missing(r.value) else f" (value: {r.value!r})"
         lines.append(f"  {where}{col}: {r.problem}{value}")
     if n > n_rows:
         lines.append(f"  ... and {n - n_rows} more")
     lines.append("See InputError.problems for all of them (table, row, column, value, "
                  "problem, fix).")
     return "\n".join(lines)
+
+
+def _missing(value) -> bool:
+    """None, NaN, NaT or pd.NA (``pd.NA != pd.NA`` cannot be used as a bool)."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))

@@ -14,6 +14,8 @@ from ._records import TABLES, Records
 
 METADATA_FILE = "metadata.json"
 _FORMATS = ("csv", "parquet")
+#: Optional tables written only when the records were given them.
+_WRITTEN_WHEN_GIVEN = ("allocations", "episodes")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -36,9 +38,9 @@ def load_records(folder) -> Records:
 
     Each table is read from ``NAME.csv`` (UTF-8, header row) or ``NAME.parquet``,
     where ``NAME`` is one of ``pupils, enrolments, attendance, attendance_marks,
-    suspensions, sen``; other files are ignored. CSV cells are read as text, so
-    validation sees exactly what the file says; blank cells are missing. An optional
-    ``metadata.json`` may give ``{"extract_date": "YYYY-MM-DD"}``.
+    suspensions, sen, allocations, episodes``; other files are ignored. CSV cells
+    are read as text, so validation sees exactly what the file says; blank cells are
+    missing. An optional ``metadata.json`` may give ``{"extract_date": "YYYY-MM-DD"}``.
 
     Tables are checked lazily: :meth:`Records.validate` (or the first use of a
     table) raises :class:`InputError` with every problem, located by table, column
@@ -128,8 +130,9 @@ def write_records(records: Records, folder, format: str = "csv") -> Path:
 
     Dates are written as ISO ``YYYY-MM-DD``. Attendance rows aggregated from
     marks are not written (the marks are, and are aggregated again on loading),
-    so ``load_records(write_records(r, d))`` equals ``r`` (see
-    :func:`records_equal`). The extract date, if any, goes to ``metadata.json``.
+    and ``allocations`` and ``episodes`` only when the records were given them, so
+    ``load_records(write_records(r, d))`` equals ``r`` (see :func:`records_equal`).
+    The extract date, if any, goes to ``metadata.json``.
 
     Parameters
     ----------
@@ -170,6 +173,8 @@ def write_records(records: Records, folder, format: str = "csv") -> Path:
             continue
         for other in _FORMATS:
             (folder / f"{name}.{other}").unlink(missing_ok=True)
+        if name in _WRITTEN_WHEN_GIVEN and records.raw.get(name) is None:
+            continue  # an optional table that was never given is not written
         if format == "csv":
             out = df.copy()
             for c in out.columns:

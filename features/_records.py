@@ -26,6 +26,22 @@ suspensions
 sen
     ``upn``, ``start_date``, ``end_date`` (NaT = current), ``provision`` ('K'/'E'),
     ``primary_need`` (upper-case str or NA). ``N`` rows are set aside (see warnings).
+allocations
+    ``upn``, ``school`` (str), ``start_date`` (when the pupil is due to start there;
+    may lie after the extract date), ``decided_date`` (NaT when not given).
+episodes
+    ``upn``, ``kind`` (str, the LA's own label, kept as written but stripped),
+    ``start_date``, ``end_date`` (NaT = open; may lie after the extract date).
+
+Allocations and episodes are optional; an absent table is an empty one. They are
+read by the same rules as every other table (dates ISO or ``DD/MM/YYYY``, one format
+per column, slashes day first; located problems for missing columns, unreadable or
+implausible dates, an end before its start, unknown pupils, blank required values
+and duplicated rows). What is known at a census date T: an allocation counts only
+when its ``decided_date`` is before T (an allocation without one is taken as known);
+an episode is known when ``start_date`` < T and current when also ``end_date`` is
+blank or >= T, as SEN spells are. Neither changes the features built by
+:func:`screening.features.build` by itself.
 
 Dates are ``datetime64[ns]`` at midnight; text columns are pandas ``string`` dtype.
 Problems are located by the row labels of the raw tables: ``load_records`` numbers
@@ -39,7 +55,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-TABLES = ("pupils", "enrolments", "attendance", "attendance_marks", "suspensions", "sen")
+TABLES = ("pupils", "enrolments", "attendance", "attendance_marks", "suspensions", "sen",
+          "allocations", "episodes")
 
 
 class Records:
@@ -57,6 +74,12 @@ class Records:
         SEN spells; absent means no SEN recorded.
     attendance_marks : pandas.DataFrame, optional
         Session-level register marks.
+    allocations : pandas.DataFrame, optional
+        Allocated or planned places at a next school (``upn, school, start_date``
+        and optionally ``decided_date``); absent means none.
+    episodes : pandas.DataFrame, optional
+        Dated episodes of any kind the LA records (``upn, kind, start_date`` and
+        optionally ``end_date``); absent means none.
     source : str, optional
         Where the tables came from (a folder), used in messages.
     extract_date : date-like, optional
@@ -104,6 +127,8 @@ class Records:
         sen=None,
         attendance_marks=None,
         *,
+        allocations=None,
+        episodes=None,
         source: str | None = None,
         extract_date=None,
     ):
@@ -114,6 +139,8 @@ class Records:
             "attendance_marks": attendance_marks,
             "suspensions": suspensions,
             "sen": sen,
+            "allocations": allocations,
+            "episodes": episodes,
         }
         # shallow copies: with copy-on-write, later edits of the caller's frames
         # do not change these records (and nothing is copied until then)
@@ -200,13 +227,18 @@ class Records:
     )
     suspensions = property(lambda self: self._table("suspensions"), doc="Normalised suspensions.")
     sen = property(lambda self: self._table("sen"), doc="Normalised SEN spells.")
+    allocations = property(lambda self: self._table("allocations"),
+                           doc="Normalised allocations (places at a next school).")
+    episodes = property(lambda self: self._table("episodes"), doc="Normalised episodes.")
 
     @property
     def data_end(self) -> pd.Timestamp | None:
         """The extract date if given, else the latest date seen in the records.
 
         The latest of attendance ``period_end``, suspension ``start_date``,
-        enrolment entry and leaving dates, SEN start and end dates and mark dates;
+        enrolment entry and leaving dates, SEN start and end dates, mark dates,
+        episode start dates and allocation decision dates (not the dates a pupil is
+        due to start at an allocated school, nor episode ends, which may be planned);
         ``None`` when there are no dates at all.
         """
         if self.extract_date is not None:
@@ -215,7 +247,8 @@ class Records:
         c = self._clean
         cols = [c["attendance"]["period_end"], c["suspensions"]["start_date"],
                 c["enrolments"]["entry_date"], c["enrolments"]["leaving_date"],
-                c["sen"]["start_date"], c["sen"]["end_date"], c["attendance_marks"]["date"]]
+                c["sen"]["start_date"], c["sen"]["end_date"], c["attendance_marks"]["date"],
+                c["episodes"]["start_date"], c["allocations"]["decided_date"]]
         latest = [x.max() for x in cols if len(x)]
         latest = [x for x in latest if pd.notna(x)]
         return max(latest) if latest else None
@@ -286,7 +319,7 @@ def records_equal(a: Records, b: Records, check_dtype: bool = True) -> bool:
 
 
 def _schema_column(name, col) -> bool:
-    from ._validate import BOOLEANS, SCHEMA
+    from ._schema import BOOLEANS, SCHEMA
 
     return col in SCHEMA[name] or (name == "pupils" and col in BOOLEANS)
 

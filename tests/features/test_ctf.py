@@ -8,19 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from screening.features import InputError, Records
-from screening.features._ctf import (
-    _BAD_DATE,
-    _HOSTILE,
-    _MALFORMED,
-    _MISSING_REQUIRED,
-    _NO_FILES,
-    _NOT_CTF,
-    CTFWarning,
-    is_ctf_folder,
-    read_ctf,
-    tokenise_marks,
-)
+from screening.features._ctf import _NO_FILES, CTFWarning, is_ctf_folder, read_ctf
+from screening.features._ctf_marks import tokenise_marks
+from screening.features._ctf_reader import BAD_DATE as _BAD_DATE
+from screening.features._ctf_reader import MISSING_REQUIRED as _MISSING_REQUIRED
+from screening.features._ctf_reader import NOT_CTF as _NOT_CTF
 from screening.features._ctf_write import _NOT_LAESTAB, _NOT_WRITTEN, write_ctf
+from screening.features._xml import HOSTILE as _HOSTILE
+from screening.features._xml import MALFORMED as _MALFORMED
 
 FIX = Path(__file__).parents[1] / "fixtures" / "ctf"
 T = pd.Timestamp

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from screening.features import InputError, Records
 from screening.features import _messages as M
-from screening.features._validate import summarise_problems
+from screening.features._summary import summarise_problems
 
 EXTRACT = "2024-06-30"
 
@@ -351,11 +351,11 @@ def make_typed_dob(values):
 
 
 def test_weekday_count_matches_numpy(rng):
-    from screening.features._validate import _weekdays_before
+    from screening.features._date_columns import weekdays_before
 
     start = rng.integers(-2000, 20000, 500)
     end = start + rng.integers(0, 400, 500)
-    ours = _weekdays_before(end + 1) - _weekdays_before(start)
+    ours = weekdays_before(end + 1) - weekdays_before(start)
     theirs = np.busday_count(start.astype("datetime64[D]"),
                              (end + 1).astype("datetime64[D]"))
     assert (ours == theirs).all()
@@ -389,3 +389,15 @@ def test_timezone_aware_dates_pass(tables):
     rec = Records(**tables, extract_date=EXTRACT)
     assert rec.suspensions["start_date"].tolist() == [pd.Timestamp("2023-01-10"),
                                                       pd.Timestamp("2023-03-01")]
+
+
+def test_headline_survives_missing_values_of_any_kind(tables):
+    # a duplicated row whose upn is blank is reported with the normalised upn, <NA>
+    tables["suspensions"].loc[0, "upn"] = None
+    tables["suspensions"] = pd.concat([tables["suspensions"]] * 2, ignore_index=True)
+    with pytest.raises(InputError) as exc:
+        Records(**tables, extract_date=EXTRACT).validate()
+    p = exc.value.problems
+    dup = p[p["problem"] == M.DUPLICATE_ROW]
+    assert dup["row"].tolist() == [2, 3] and pd.isna(dup["value"].iloc[0])
+    assert "suspensions row 2: exact duplicate of an earlier row\n" in str(exc.value)

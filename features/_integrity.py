@@ -1,0 +1,105 @@
+"""Checks across rows and tables: duplicated pupils, rows and sessions; unknown pupils."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _messages as M
+from ._date_columns import day_numbers
+from ._schema import DATES
+from ._text_columns import rows_in
+
+
+def duplicates(name, out, raw, P):
+    if name == "pupils":
+        dup = out["upn"].duplicated(keep="first") & out["upn"].notna()
+        P.add_mask(name, "upn", raw, dup.to_numpy(), M.DUPLICATE_PUPIL, M.DUPLICATE_PUPIL_FIX)
+        return
+    if len(out) < 2:
+        return
+    cols = [c for c in out.columns if c != "code_class"]
+    codes = {}
+
+    def coded(columns):
+        for c in columns:
+            if c not in codes:
+                codes[c] = _codes_of(name, out, c, P)
+        return [codes[c] for c in columns]
+
+    # rows can only be exact duplicates when their identifying columns repeat, so
+    # check those first (cheap) and compare whole rows only among the repeats
+    ident = ["upn"] + [c for c in DATES[name] if c in out.columns]
+    if name == "attendance_marks":
+        ident.append("session")
+    repeats = _duplicated(coded(ident), keep=False)
+    exact = np.zeros(len(out), dtype=bool)
+    if repeats.any():
+        sub = np.flatnonzero(repeats)
+        exact[sub] = _duplicated([(c[sub], n) for c, n in coded(cols)])
+    if name == "attendance_marks":  # one mark per pupil, date and session
+        twice = _duplicated(coded(ident)) & ~exact
+        P.add_mask(name, "session", raw, twice, M.SESSION_MARKED_TWICE,
+                   M.SESSION_MARKED_TWICE_FIX)
+    P.add_mask(name, None, raw, exact, M.DUPLICATE_ROW, M.DUPLICATE_ROW_FIX,
+               values=out["upn"])
+
+
+def _codes_of(name, out, col, P):
+    """Integer codes (>= 0) of a normalised column, equal values sharing a code."""
+    if (name, col) in P.factors:
+        codes, uniq = P.factors[(name, col)]
+        return codes + 1, len(uniq) + 1
+    s = out[col]
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        days, nat = day_numbers(s)
+        low = days[~nat].min(initial=0)
+        days = np.where(nat, 0, days - low + 1)
+        return days, int(days.max(initial=0)) + 1
+    if s.dtype == np.float64:  # whole numbers in a modest range: the value is the code
+        v = s.to_numpy()
+        nan = np.isnan(v)
+        w = v[~nan]
+        if len(w) and (w == np.floor(w)).all() and w.max() - w.min() < 2**31:
+            codes = np.where(nan, 0, v - (w.min() - 1)).astype(np.int64)
+            return codes, int(codes.max()) + 1
+    na = s.isna().to_numpy()
+    if na.all():
+        return np.zeros(len(s), dtype=np.int64), 1
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, len(uniq) + 1
+
+
+def _duplicated(coded, keep="first") -> np.ndarray:
+    """``DataFrame.duplicated`` over columns given as ``(codes, n_codes)`` pairs.
+
+    The first column is the most significant digit of the combined key, so a table
+    sorted by its columns has a sorted key and needs no hashing.
+    """
+    keys, key, mult = [], np.zeros(len(coded[0][0]), dtype=np.int64), 1
+    for codes, n in coded:
+        if mult * n >= 2**62:
+            keys.append(key)
+            key, mult = np.zeros_like(key), 1
+        key = key * n + codes
+        mult *= n
+    keys.append(key)
+    if len(keys) == 1:
+        steps = np.diff(key)
+        if (steps >= 0).all():
+            same = steps == 0
+            if keep == "first":
+                return np.r_[False, same]
+            return np.r_[False, same] | np.r_[same, False]
+        return pd.Series(key, copy=False).duplicated(keep=keep).to_numpy()
+    return pd.DataFrame(dict(enumerate(keys))).duplicated(keep=keep).to_numpy()
+
+
+def unknown_pupils(name, out, raw, known: pd.Index, P):
+    if (name, "upn") in P.factors:
+        codes, uniq = P.factors[(name, "upn")]
+    else:
+        codes, uniq = pd.factorize(out["upn"], use_na_sentinel=True)
+    bad = np.flatnonzero(~pd.Index(np.asarray(uniq, dtype=object), dtype=object).isin(known))
+    if len(bad):
+        P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL, M.UNKNOWN_PUPIL_FIX)

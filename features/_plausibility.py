@@ -1,0 +1,65 @@
+"""Warnings: values that are usable but suspicious (UPN check letters, overlaps, ...)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _messages as M
+from ._codes import UPN_UNKNOWN, ethnicity_major, upn_valid_mask
+from ._date_columns import day_numbers, weekdays_before
+from ._schema import PHASES
+
+
+def plausibility_warnings(clean, raw_tables, n_set_aside, W):
+    p, praw = clean["pupils"], raw_tables["pupils"]
+    upn = p["upn"]
+    usable = upn.notna() & ~upn.str.upper().isin(UPN_UNKNOWN).fillna(False)
+    if usable.any() and (upn[usable].str.len() == 13).all():
+        bad = usable.to_numpy() & ~upn_valid_mask(upn)
+        W.add_mask("pupils", "upn", praw, bad, M.BAD_UPN_CHECK, M.BAD_UPN_CHECK_FIX)
+    eth = p["ethnicity"]
+    W.add_mask("pupils", "ethnicity", praw, (eth.notna() & ethnicity_major(eth).isna()).to_numpy(),
+               M.UNKNOWN_ETHNICITY, M.UNKNOWN_ETHNICITY_FIX)
+    e, eraw = clean["enrolments"], raw_tables["enrolments"]
+    W.add_mask("enrolments", "phase", eraw,
+               (e["phase"].notna() & ~e["phase"].isin(PHASES)).to_numpy(), M.UNKNOWN_PHASE,
+               M.UNKNOWN_PHASE_FIX)
+    _overlaps(e, eraw, W)
+    a, araw = clean["attendance"], raw_tables.get("attendance")
+    if araw is not None and len(a):
+        a = a.iloc[: len(araw)]  # the rows given (mark rows are appended later)
+        start, nat_s = day_numbers(a["period_start"])
+        end, nat_e = day_numbers(a["period_end"])
+        ok = ~(nat_s | nat_e) & (end >= start)
+        weekdays = weekdays_before(end + 1) - weekdays_before(start)
+        possible = a["sessions_possible"].to_numpy()
+        bad = ok & ((possible > 2 * weekdays) | ((possible > 400) & (end - start < 365)))
+        W.add_mask("attendance", "sessions_possible", araw, bad, M.IMPLAUSIBLE_SESSIONS,
+                   M.IMPLAUSIBLE_SESSIONS_FIX)
+    if n_set_aside:
+        W.add("sen", "provision", M.PROVISION_N_SET_ASIDE.format(n=n_set_aside),
+              M.PROVISION_N_SET_ASIDE_FIX, rows=[None], values=["N"])
+
+
+def _overlaps(e, eraw, W):
+    """Warn about enrolments starting before an earlier one at another school ends."""
+    if len(e) < 2:
+        return
+    pupil = pd.factorize(e["upn"])[0]
+    school = pd.factorize(e["school"])[0]
+    entry = e["entry_date"].to_numpy().astype(np.int64)
+    leave = e["leaving_date"].to_numpy()
+    leave = np.where(np.isnat(leave), np.iinfo(np.int64).max, leave.astype(np.int64))
+    order = np.lexsort((entry, pupil))
+    p, sc, en, lv = pupil[order], school[order], entry[order], leave[order]
+    # running latest leaving date within each pupil, up to the previous row
+    run = pd.Series(lv).groupby(p).cummax().to_numpy()
+    prev = np.r_[np.iinfo(np.int64).min, run[:-1]]
+    same = np.r_[False, p[1:] == p[:-1]]
+    other = np.r_[False, sc[1:] != sc[:-1]]
+    bad = same & other & (en < prev)
+    mask = np.zeros(len(e), dtype=bool)
+    mask[order] = bad
+    W.add_mask("enrolments", "entry_date", eraw, mask, M.OVERLAPPING_ENROLMENT,
+               M.OVERLAPPING_ENROLMENT_FIX)

@@ -1,0 +1,141 @@
+"""Parse text, code, yes/no and number columns of raw tables, reporting bad values.
+
+Every parser factorises the column first, so each distinct value is cleaned and
+checked once, and problems are spread back to rows by their factor codes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _messages as M
+from ._codes import BOOLEAN_SPELLINGS
+from ._schema import na_column
+
+
+def factor(s: pd.Series, with_clean=False):
+    """Factorise ``s``; return codes and its distinct values as stripped strings.
+
+    Blank values (NA, empty or whitespace) get code -1, so ``codes == -1`` marks
+    the blank rows. With ``with_clean``, also return whether ``s`` is text with no
+    blanks and nothing to strip.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    clean = False
+    if pd.api.types.is_float_dtype(uniques.dtype):  # 1.0 -> "1"
+        as_int = np.isfinite(uniques) & (np.mod(uniques, 1) == 0)
+        txt = pd.Series([str(int(v)) if i else str(v) for v, i in zip(uniques, as_int)],
+                        dtype="string")
+    else:
+        orig = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("string")
+        txt = orig.str.strip()
+        clean = (pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
+                 and not (codes == -1).any() and bool((txt == orig).all()))
+    blank = (txt.isna() | (txt == "")).to_numpy(dtype=bool)
+    if blank.any():
+        clean = False
+        keep = np.flatnonzero(~blank)
+        remap = np.full(len(txt) + 1, -1, dtype=np.intp)
+        remap[keep] = np.arange(len(keep))
+        codes = remap[codes]
+        txt = txt.iloc[keep].reset_index(drop=True)
+    return (codes, txt, clean) if with_clean else (codes, txt)
+
+
+def canonical(codes, txt):
+    """Re-code so that equal normalised values share one code."""
+    canon, uniq = pd.factorize(txt)
+    if len(uniq) == len(txt):  # normalising merged nothing: codes are already canonical
+        return codes, pd.Index(np.asarray(txt, dtype=object), dtype=object)
+    lut = np.append(canon, -1)
+    return lut[codes], pd.Index(np.asarray(uniq, dtype=object), dtype=object)
+
+
+def take(values, codes: np.ndarray, dtype) -> pd.array:
+    arr = pd.array(values, dtype=dtype)
+    return pd.api.extensions.take(arr, codes, allow_fill=True)
+
+
+def text_column(df, col, upper=False, lower=False, P=None, table=None) -> pd.Series:
+    """Return column ``col`` as stripped ``string`` dtype (blank -> NA)."""
+    raw = df[col]
+    codes, txt, clean = factor(raw, with_clean=True)
+    before = txt
+    if upper:
+        txt = txt.str.upper()
+    if lower:
+        txt = txt.str.lower()
+    if P is not None:
+        P.blank[(table, col)] = codes == -1
+        P.factors[(table, col)] = canonical(codes, txt)
+    return rebuild(raw, codes, txt, before, col, clean)
+
+
+def rebuild(raw, codes, txt, before, col, clean) -> pd.Series:
+    """Rows of ``txt`` by ``codes`` as ``string``; reuse the raw column when unchanged."""
+    if clean and txt.equals(before):  # already clean text: a cast, no copy
+        return raw.astype("string").rename(col)
+    return pd.Series(take(txt, codes, "string"), index=raw.index, name=col)
+
+
+def rows_in(codes: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """Row mask of rows whose factor code is one of the distinct-value indices ``bad``."""
+    lut = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)
+    lut[np.asarray(bad, dtype=np.int64)] = True
+    return lut[codes]  # code -1 -> last entry, False
+
+
+def coded(df, col, table, mapping, what, P, allowed=None, dtype="string") -> pd.Series:
+    """Map spellings (stripped, upper-cased) through ``mapping``; report unknown ones."""
+    raw = df[col]
+    codes, txt, clean = factor(raw, with_clean=True)
+    P.blank[(table, col)] = codes == -1
+    key = txt.str.upper()
+    mapped = key.map(mapping)
+    bad = np.flatnonzero(mapped.isna().to_numpy())
+    if len(bad):
+        mask = rows_in(codes, bad)
+        P.add_mask(table, col, df, mask, M.UNKNOWN_CODE.format(what=what),
+                   M.UNKNOWN_CODE_FIX.format(allowed=allowed or ", ".join(sorted(mapping))))
+    if dtype == "string":
+        mapped_txt = mapped.astype("string")
+        P.factors[(table, col)] = canonical(codes, mapped_txt)
+        if not len(bad):
+            return rebuild(raw, codes, mapped_txt, txt, col, clean)
+    values = pd.array(mapped.astype(object).where(mapped.notna(), None).tolist(), dtype=dtype)
+    return pd.Series(pd.api.extensions.take(values, codes, allow_fill=True),
+                     index=df.index, name=col)
+
+
+def booleans(df, col, table, P) -> pd.Series:
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("boolean")
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        ok = s.isna() | s.isin([0, 1])
+        P.add_mask(table, col, df, ~ok.to_numpy(), M.UNKNOWN_CODE.format(what="boolean"),
+                   M.UNKNOWN_CODE_FIX.format(allowed="1/0, true/false, Y/N, yes/no"))
+        return (s.where(ok) == 1).astype("boolean").mask(s.isna() | ~ok)
+    return coded(df, col, table, BOOLEAN_SPELLINGS, "boolean", P,
+                  allowed="1/0, true/false, Y/N, yes/no (any case)", dtype="boolean")
+
+
+def numbers(df, col, table, P) -> pd.Series:
+    s = df[col]
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("float64")
+    codes, txt = factor(s)
+    P.blank[(table, col)] = codes == -1
+    num = pd.to_numeric(txt, errors="coerce").astype("float64")
+    bad = np.flatnonzero(num.isna().to_numpy() | np.isinf(num.to_numpy()))
+    if len(bad):
+        P.add_mask(table, col, df, rows_in(codes, bad), M.NOT_A_NUMBER, M.NOT_A_NUMBER_FIX)
+    vals = np.append(num.to_numpy(), np.nan)
+    return pd.Series(vals[codes], index=df.index, name=col)
+
+
+def optional_text(raw, col, table, P, upper=False, lower=False) -> pd.Series:
+    if col not in raw.columns:
+        return na_column(raw, "string")
+    return text_column(raw, col, upper=upper, lower=lower, P=P, table=table)
