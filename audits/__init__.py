@@ -13,16 +13,19 @@ or both. It imports neither ``features``, ``models`` nor ``screening``.
 1   True  50         10
 """
 
+from ._adjusted import adjusted_ratios
 from ._audit import audit
 from ._flag import check_rule, cutoff_ties, flag_top, n_to_flag, rank_order
-from ._report import FRAME_COLUMNS, AuditReport
+from ._report import FRAME_COLUMNS, SYMBOLS, AuditReport
 
 __all__ = [
     # core
     "audit",
     "AuditReport",
+    # disproportionality after controlling for covariates
+    "adjusted_ratios",
     # the flagging rule (capacity, threshold, ties) every part of the library uses
     "flag_top", "check_rule", "n_to_flag", "rank_order", "cutoff_ties",
     # constants
-    "FRAME_COLUMNS",
+    "FRAME_COLUMNS", "SYMBOLS",
 ]

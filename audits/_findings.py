@@ -1,13 +1,17 @@
 """Plain-English findings from the ratio table, with a Holm correction.
 
-A *comparison* is one shown, non-reference ratio with a bootstrap interval:
-each group's ``flag_ratio`` (vs its attribute's reference group) and, when
-an outcome is given, its ``amplification`` (flag ratio / outcome ratio).
-A comparison is a *finding* when its percentile interval excludes 1 **and**
-the point ratio lies outside ``[0.8, 1.25]`` (the four-fifths rule, both
-ways). Each finding also reports a Holm-adjusted bootstrap p-value, computed
-over all comparisons made; significance after Holm (at 5%) is stated, not
-used as the criterion.
+A *comparison* is one shown, non-reference ratio that is tested: by default each
+group's ``flag_ratio`` (against its attribute's reference) and, when outcomes are
+known, its ``amplification`` (flag ratio over outcome ratio) and
+``recent_amplification`` (flag ratio over the outcome ratio of a recent cohort); the
+``tests`` argument of :func:`audit` adds any other ratio (``fpr_ratio`` ...).
+Each has a p-value from a test on the counts (:mod:`audits._pvalues`), and Holm's
+step-down correction runs over every comparison of the report.
+
+A comparison is a *finding* when its ratio lies outside ``band`` (default
+``[0.8, 1.25]``, the four-fifths rule both ways) **and** its interval excludes 1
+(the bootstrap interval; without a bootstrap, the unadjusted p-value is below
+``1 - ci``). Whether it stays significant after Holm is stated in its sentence.
 """
 
 from __future__ import annotations
@@ -15,8 +19,48 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _messages as msg
+
 LOW, HIGH = 0.8, 1.25
+BAND = (LOW, HIGH)
 ALPHA = 0.05
+DEFAULT_TESTS = ("flag_ratio", "amplification", "recent_amplification")
+TESTABLE = ("flag_ratio", "flag_ratio_overall", "base_ratio", "amplification",
+            "tpr_ratio", "fpr_ratio", "fnr_ratio", "tnr_ratio", "ppv_ratio", "fdr_ratio",
+            "npv_ratio", "for_ratio", "recent_base_ratio", "recent_amplification")
+_NEEDS_OUTCOME = set(TESTABLE) - {"flag_ratio", "flag_ratio_overall", "recent_base_ratio",
+                                  "recent_amplification"}
+_WORDS = {
+    "flag_ratio": "flag rate", "flag_ratio_overall": "flag rate (vs the whole cohort)",
+    "base_ratio": "outcome rate", "tpr_ratio": "true positive rate",
+    "fpr_ratio": "false positive rate", "fnr_ratio": "false negative rate",
+    "tnr_ratio": "true negative rate", "ppv_ratio": "precision (PPV)",
+    "fdr_ratio": "false discovery rate", "npv_ratio": "negative predictive value",
+    "for_ratio": "false omission rate", "recent_base_ratio": "recent outcome rate",
+}
+
+
+def test_names(tests, has_outcome: bool, has_recent: bool) -> tuple[str, ...]:
+    """The ratios tested in this report (checked)."""
+    if tests is None:
+        out = ["flag_ratio"]
+        if has_outcome:
+            out.append("amplification")
+        if has_recent:
+            out.append("recent_amplification")
+        return tuple(out)
+    if isinstance(tests, str):
+        tests = [tests]
+    out = []
+    for t in tests:
+        if t not in TESTABLE:
+            raise ValueError(msg._TESTS.format(t, list(TESTABLE)))
+        if t in _NEEDS_OUTCOME and not has_outcome:
+            continue
+        if t.startswith("recent") and not has_recent:
+            continue
+        out.append(t)
+    return tuple(dict.fromkeys(out))
 
 
 def holm(p: np.ndarray) -> np.ndarray:
@@ -36,42 +80,54 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def comparisons(by_group: pd.DataFrame, references: dict[str, str]) -> pd.DataFrame:
+_COLUMNS = ["attribute", "group", "reference_group", "measure", "ratio", "low", "high", "p",
+            "p_bootstrap", "difference"]
+
+
+def comparisons(by_group: pd.DataFrame, references: dict[str, str], tests=DEFAULT_TESTS, *,
+                band=BAND, ci=0.95) -> pd.DataFrame:
     """One row per comparison made, with ``p_holm`` and a ``finding`` flag."""
-    cols = ["attribute", "group", "reference_group", "measure", "ratio", "low", "high", "p"]
     parts = []
     not_ref = ~by_group["reference"].to_numpy(dtype=bool)
     attr = by_group["attribute"].to_numpy(dtype=object)
     group = by_group["group"].to_numpy(dtype=object)
-    for measure in ("flag_ratio", "amplification"):
+    for measure in tests:
         if measure + "_p" not in by_group:
             continue
-        vals = [by_group[measure + s].to_numpy(dtype=float) for s in ("", "_low", "_high", "_p")]
-        keep = not_ref & np.all([~np.isnan(v) for v in vals], axis=0)
+        r, lo, hi, p = (by_group[measure + s].to_numpy(dtype=float)
+                        for s in ("", "_low", "_high", "_p"))
+        pb = by_group[measure + "_pboot"].to_numpy(dtype=float)
+        diff_col = {"flag_ratio": "flag_rate_diff", "base_ratio": "base_rate_diff"}.get(
+            measure, measure.replace("_ratio", "_diff"))
+        diff = (by_group[diff_col].to_numpy(dtype=float) if diff_col in by_group
+                else np.full(len(r), np.nan))
+        keep = not_ref & np.isfinite(r) & ~np.isnan(p)
         parts.append(pd.DataFrame({
             "attribute": attr[keep], "group": group[keep],
             "reference_group": [references.get(a) for a in attr[keep]],
-            "measure": measure, "ratio": vals[0][keep], "low": vals[1][keep],
-            "high": vals[2][keep], "p": vals[3][keep],
-        }, columns=cols))
+            "measure": measure, "ratio": r[keep], "low": lo[keep], "high": hi[keep],
+            "p": p[keep], "p_bootstrap": pb[keep], "difference": diff[keep],
+        }, columns=_COLUMNS))
     parts = [p for p in parts if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {c: pd.Series(dtype=float if c in ("ratio", "low", "high", "p") else object)
-         for c in cols})
+        {c: pd.Series(dtype=object if c in ("attribute", "group", "reference_group",
+                                             "measure") else float) for c in _COLUMNS})
     out["p_holm"] = holm(out["p"].to_numpy(dtype=float))
-    lo, hi, r = (out[c].to_numpy(dtype=float) for c in ("low", "high", "ratio"))
-    out["finding"] = ((lo > 1) | (hi < 1)) & ((r < LOW) | (r > HIGH))
+    lo, hi, r, p = (out[c].to_numpy(dtype=float) for c in ("low", "high", "ratio", "p"))
+    has_ci = np.isfinite(lo) & np.isfinite(hi) | (np.isfinite(lo) & np.isinf(hi))
+    excludes = np.where(has_ci, (lo > 1) | (hi < 1), p < 1 - ci)
+    out["finding"] = excludes & ((r < band[0]) | (r > band[1]))
     return out
 
 
-def with_sentences(comp: pd.DataFrame, ci: float) -> pd.DataFrame:
+def with_sentences(comp: pd.DataFrame, ci: float, unit: str = "pupils") -> pd.DataFrame:
     """``comp`` with a ``sentence`` column: the plain-English finding, or ``""``.
 
     Callers pick findings by ``measure`` and ``finding`` and print ``sentence``;
     nobody needs to search the text.
     """
     out = comp.copy()
-    out["sentence"] = [sentence(r, ci) if r.finding else ""
+    out["sentence"] = [sentence(r, ci, unit) if r.finding else ""
                        for r in out.itertuples(index=False)]
     return out
 
@@ -80,39 +136,59 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def sentence(row, ci: float) -> str:
+def _times(r: float) -> tuple[float, str]:
+    if r > 1:
+        return r, "more"
+    return (1 / r if r > 0 else float("inf")), "less"
+
+
+def sentence(row, ci: float, unit: str = "pupils") -> str:
     """One finding in plain English."""
     pct = f"{ci:.0%}"
     sig = "significant" if row.p_holm < ALPHA else "not significant"
-    tail = (f"{pct} interval {row.low:.2f} to {row.high:.2f}; Holm-adjusted {_p(row.p_holm)}, "
-            f"{sig} at 5%")
+    if np.isfinite(row.low):
+        span = f"{pct} interval {row.low:.2f} to {row.high:.2f}; "
+    else:
+        span = ""
+    tail = f"{span}Holm-adjusted {_p(row.p_holm)}, {sig} at 5%"
     who = f"{row.attribute} = {row.group}"
-    ref = f"{row.attribute} = {row.reference_group}"
+    ref = (f"{row.attribute} = {row.reference_group} (the reference group)"
+           if row.reference_group != "whole cohort" else "the whole cohort")
+    times, word = _times(row.ratio)
     if row.measure == "flag_ratio":
-        word = "more" if row.ratio > 1 else "less"
-        times = row.ratio if row.ratio > 1 else 1 / row.ratio if row.ratio > 0 else float("inf")
-        return (f"Pupils with {who} were flagged {times:.2f} times {word} often than {ref} "
-                f"(the reference group): flag ratio {row.ratio:.2f} ({tail}).")
-    word = "more" if row.ratio > 1 else "less"
-    return (f"For {who}, the flag ratio is {row.ratio:.2f} times the outcome ratio: flags are "
-            f"{word} concentrated on this group than its outcome rate explains "
-            f"(amplification {row.ratio:.2f}; {tail}).")
+        return (f"{unit.capitalize()} with {who} were flagged {times:.2f} times {word} often "
+                f"than {ref}: flag ratio {row.ratio:.2f} ({tail}).")
+    if row.measure == "amplification":
+        return (f"For {who}, the flag ratio is {row.ratio:.2f} times the outcome ratio: flags "
+                f"are {word} concentrated on these {unit} than their outcome rate explains "
+                f"(amplification {row.ratio:.2f}; {tail}).")
+    if row.measure == "recent_amplification":
+        return (f"For {who}, the flag ratio is {row.ratio:.2f} times their outcome ratio in "
+                f"the recent cohort: flags are {word} concentrated on these {unit} than "
+                f"recent outcomes explain (recent amplification {row.ratio:.2f}; {tail}).")
+    what = _WORDS.get(row.measure, row.measure)
+    return (f"{unit.capitalize()} with {who} have a {what} {times:.2f} times {word} than "
+            f"{ref}: ratio {row.ratio:.2f}, difference {100 * row.difference:+.1f} "
+            f"percentage points ({tail}).")
 
 
-def findings(comp: pd.DataFrame, ci: float) -> tuple[str, ...]:
+def findings(comp: pd.DataFrame, ci: float, unit: str = "pupils",
+             band=BAND) -> tuple[str, ...]:
     """A summary line, then one sentence per finding (largest departure first)."""
     m = len(comp)
     hits = comp[comp["finding"]]
     n_sig = int((hits["p_holm"] < ALPHA).sum())
     if m == 0:
-        return ("No comparisons could be made (no shown ratio has a bootstrap interval).",)
-    head = (f"{m} comparison{'s' if m != 1 else ''} made (flag ratios vs each attribute's "
-            f"reference group, and amplification where outcomes are known); {len(hits)} "
+        return ("No comparisons could be made (no ratio could be shown and tested).",)
+    measures = ", ".join(dict.fromkeys(comp["measure"]))
+    head = (f"{m} comparison{'s' if m != 1 else ''} made ({measures}, each against its "
+            f"attribute's reference); {len(hits)} "
             f"ha{'ve' if len(hits) != 1 else 's'} a {ci:.0%} interval excluding 1 and a ratio "
-            f"outside {LOW}-{HIGH}; {n_sig} of these remain significant after Holm adjustment "
-            f"for {m} comparisons.")
+            f"outside {band[0]:g}-{band[1]:g}; {n_sig} of these remain significant after "
+            f"Holm adjustment for {m} comparisons (p-values from the counts, not the "
+            "bootstrap).")
     if hits.empty:
         return (head,)
     key = np.abs(np.log(hits["ratio"].astype(float).clip(lower=1e-12)))
     hits = hits.assign(_k=key).sort_values("_k", ascending=False, kind="stable")
-    return (head,) + tuple(sentence(r, ci) for r in hits.itertuples(index=False))
+    return (head,) + tuple(sentence(r, ci, unit) for r in hits.itertuples(index=False))

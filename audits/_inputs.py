@@ -27,6 +27,8 @@ class Grouping:
     codes: np.ndarray  # int64, one per row, in 0..len(labels)-1
     labels: tuple[str, ...]
     subsets: tuple = ()  # index arrays of groups summing to a shown total (intersections)
+    parts: tuple = ()  # names of the attributes an intersection combines
+    components: np.ndarray | None = None  # (groups, parts): each part's group index
 
 
 def column(frame: pd.DataFrame, value, role: str) -> pd.Series | None:
@@ -183,11 +185,20 @@ def intersect(parts: list[Grouping]) -> Grouping:
                 subsets.append(members)
     name = JOIN.join(p.name for p in parts)
     return Grouping(name=name, codes=codes.astype(np.int64).ravel(), labels=tuple(labels),
-                    subsets=tuple(subsets))
+                    subsets=tuple(subsets), parts=tuple(p.name for p in parts),
+                    components=comp)
 
 
-def groupings(frame: pd.DataFrame, groups, intersections=None) -> list[Grouping]:
-    """All audited attributes: each group column, then each intersection."""
+def groupings(frame: pd.DataFrame, groups, intersections=None, *, min_cell=0,
+              nested=None, pool_unknown=True):
+    """All audited attributes (each group column, then each intersection) and their nesting.
+
+    Returns ``(attributes, nesting, pooled)``: ``nesting`` lists ``(fine, coarse,
+    fine_to_coarse)`` for every pair where one attribute's groups lie inside the
+    other's (found in the data, plus those ``nested`` declares); ``pooled`` maps an
+    attribute to ``(unknown_label, pooled_into_label)`` when its ``"Unknown"`` group
+    had 1 to ``min_cell - 1`` pupils and was counted with the largest group.
+    """
     if isinstance(groups, (str, pd.Series)):
         groups = [groups]
     if isinstance(groups, pd.DataFrame):
@@ -204,11 +215,137 @@ def groupings(frame: pd.DataFrame, groups, intersections=None) -> list[Grouping]
         else:
             raise TypeError(msg._GROUP_SPEC.format(g))
         out[name] = encode(column(frame, g, "groups"), name)
+    declared = _declared(nested, list(out))
+    nesting = detect_nesting(list(out.values()), declared)
+    pooled = {}
+    if pool_unknown and min_cell > 1:
+        out, nesting, pooled = _pool(out, nesting, min_cell)
+    extra = {}
     for spec in intersections or ():
         if isinstance(spec, str) or len(spec) < 2 or not all(isinstance(s, str) for s in spec):
             raise ValueError(msg._INTERSECTION_SPEC.format(spec))
-        parts = [out[s] if s in out else encode(column(frame, s, "intersections"), s)
-                 for s in spec]
+        parts = []
+        for s in spec:
+            if s in out:
+                parts.append(out[s])
+            else:
+                if s not in extra:
+                    one = {s: encode(column(frame, s, "intersections"), s)}
+                    if pool_unknown and min_cell > 1:
+                        one, _, _ = _pool(one, [], min_cell)
+                    extra[s] = one[s]
+                parts.append(extra[s])
         g = intersect(parts)
         out[g.name] = g
-    return list(out.values())
+    return list(out.values()), nesting, pooled
+
+
+def _declared(nested, names) -> list[tuple[str, str]]:
+    """``nested`` as (fine, coarse) pairs; checks the names."""
+    if nested is None:
+        return []
+    if isinstance(nested, dict):
+        pairs = list(nested.items())
+    else:
+        pairs = list(nested)
+    out = []
+    for pair in pairs:
+        if (isinstance(pair, str) or len(pair) != 2
+                or not all(isinstance(x, str) for x in pair)):
+            raise ValueError(msg._NESTED_SPEC.format(pair))
+        for x in pair:
+            if x not in names:
+                raise KeyError(msg._NESTED_UNKNOWN.format(x, names))
+        out.append(tuple(pair))
+    return out
+
+
+def _map(fine: Grouping, coarse: Grouping):
+    """fine-group -> coarse-group index if every fine group lies in one coarse group."""
+    Gc = len(coarse.labels)
+    seen = np.bincount(fine.codes * Gc + coarse.codes,
+                       minlength=len(fine.labels) * Gc).reshape(len(fine.labels), Gc) > 0
+    per = seen.sum(1)
+    if (per > 1).any():
+        return None
+    # empty fine groups (unused categories) map nowhere: give them coarse -1
+    return np.where(per == 1, np.argmax(seen, axis=1), -1)
+
+
+def detect_nesting(attrs: list[Grouping], declared=()) -> list[tuple[str, str, np.ndarray]]:
+    """Pairs (fine, coarse, map) of attributes whose groups nest, e.g. ethnicity codes.
+
+    >>> fine = encode(pd.Series(["WBRI", "WIRT", "BCRB", "WBRI"]), "ethnicity")
+    >>> coarse = encode(pd.Series(["White", "White", "Black", "White"]), "major")
+    >>> [(f, c, m.tolist()) for f, c, m in detect_nesting([fine, coarse])]
+    [('ethnicity', 'major', [0, 1, 1])]
+    """
+    by = {a.name: a for a in attrs}
+    out, done = [], set()
+    for fine_name, coarse_name in declared:
+        fmap = _map(by[fine_name], by[coarse_name])
+        if fmap is None:
+            raise ValueError(msg._NESTED_NOT.format(fine_name, coarse_name))
+        out.append((fine_name, coarse_name, fmap))
+        done.add((fine_name, coarse_name))
+    for f in attrs:
+        for c in attrs:
+            if f is c or (f.name, c.name) in done or (c.name, f.name) in done:
+                continue
+            nf = int((np.bincount(f.codes, minlength=len(f.labels)) > 0).sum())
+            ncs = int((np.bincount(c.codes, minlength=len(c.labels)) > 0).sum())
+            if ncs < 2 or ncs > nf or nf >= len(f.codes):
+                continue
+            fmap = _map(f, c)
+            if fmap is not None:
+                out.append((f.name, c.name, fmap))
+                done.add((f.name, c.name))
+    return out
+
+
+def _pool(out: dict, nesting, min_cell: int):
+    """Count a tiny ``"Unknown"`` group with the attribute's largest group.
+
+    A group of 1 to ``min_cell - 1`` pupils whose value is unknown would otherwise be
+    suppressed, and the rule that no suppressed count can be recovered by subtraction
+    would then hide a second group too (for ``fsm``, that is ``FSM = True``: the group
+    the audit exists to show). Nested attributes pool consistently (the coarse Unknown
+    goes to the coarse group of the fine target).
+    """
+    pooled = {}
+    new = dict(out)
+    children = {c: (f, m) for f, c, m in nesting}
+    target = {}
+    for name, g in out.items():
+        if UNKNOWN not in g.labels:
+            continue
+        u = g.labels.index(UNKNOWN)
+        n = np.bincount(g.codes, minlength=len(g.labels))
+        if not 0 < n[u] < min_cell:
+            continue
+        known = np.where(np.arange(len(n)) == u, -1, n)
+        if known.max() <= 0:
+            continue
+        target[name] = int(np.argmax(known))
+    for coarse, (fine, fmap) in children.items():  # follow the fine attribute's choice
+        if coarse in target and fine in target and fmap[target[fine]] >= 0:
+            target[coarse] = int(fmap[target[fine]])
+    for name, t in target.items():
+        g = out[name]
+        u = g.labels.index(UNKNOWN)
+        codes = np.where(g.codes == u, t, g.codes)
+        new[name] = Grouping(name=name, codes=codes, labels=g.labels)
+        pooled[name] = (UNKNOWN, g.labels[t])
+    kept = []
+    for f, c, _ in nesting:  # pooling must keep every nesting; else undo the finer one
+        m = _map(new[f], new[c])
+        if m is None:
+            new[f] = out[f]
+            pooled.pop(f, None)
+            m = _map(new[f], new[c])
+            if m is None:
+                new[c] = out[c]
+                pooled.pop(c, None)
+                m = _map(new[f], new[c])
+        kept.append((f, c, m))
+    return new, kept, pooled

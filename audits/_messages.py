@@ -100,3 +100,86 @@ NOTE_REF_NO_POSITIVES = "reference group has no outcome positives: base ratio un
 NOTE_ZERO_BASE = "outcome rate is zero: amplification undefined"
 NOTE_PARTIAL_BOOT = "interval from {0} of {1} resamples (others undefined)"
 NOTE_REF_ABSENT = "reference group absent or hidden here: ratios undefined"
+_NESTED_SPEC = (
+    "Each entry of `nested` must be a pair (fine, coarse) of audited group names, e.g. "
+    "{{'ethnicity': 'ethnicity_major'}} or [('ethnicity', 'ethnicity_major')]; got {0!r}."
+)
+_NESTED_UNKNOWN = (
+    "`nested` names {0!r}, which is not among the audited groups {1}. Add it to `groups` "
+    "or correct the name."
+)
+_NESTED_NOT = (
+    "`nested` declares that {0!r} lies within {1!r}, but in the data some {0} group "
+    "appears under more than one {1} group. Fix the mapping (each {0} value must belong "
+    "to one {1} value) or drop the declaration; nesting found in the data is used anyway."
+)
+_REFERENCE_RULE = (
+    "`reference` must be 'largest', 'lowest', 'cohort' or a dict {{attribute: group}}; got "
+    "{0!r}. 'largest' compares with each attribute's largest group, 'lowest' with its "
+    "group of lowest flag rate, 'cohort' with the whole cohort."
+)
+_BAND = (
+    "`band` must be a pair (low, high) with 0 < low < 1 < high, e.g. (0.8, 1.25); got {0!r}."
+)
+_UNIT = (
+    "`unit` must be a non-empty plural noun for what the rows are (e.g. 'pupils', "
+    "'defendants', 'students'); got {0!r}."
+)
+_RECENT_TYPE = (
+    "`recent` must be a pandas DataFrame of the recent cohort, with the same group columns "
+    "as `frame` and an outcome column named by `recent_outcome`; got {0}."
+)
+_RECENT_OUTCOME = (
+    "`recent` was given without `recent_outcome`: name the column of `recent` that holds "
+    "the outcome (0/1), e.g. recent_outcome='outcome'."
+)
+_RECENT_GROUPS = (
+    "The recent cohort has no column {0!r} (an audited group). Build `recent` with the same "
+    "group columns as `frame`; intersections are rebuilt from them."
+)
+_TESTS = (
+    "`tests` names {0!r}, which is not a ratio this audit can test. Choose from {1}."
+)
+_SYMBOLS = (
+    "`symbols` must be True or False; got {0!r}. Pass symbols=True to write the government "
+    "statistics symbols (c, low, z) in place of blank cells."
+)
+
+# --- notes added for the linked suppression and the new columns ----------------------
+NOTE_POOLED = (
+    "fewer than {0} pupils have no recorded value: they are counted with {1!r} (so that "
+    "hiding them does not force hiding a real group); no counts shown here"
+)
+NOTE_POOLED_INTO = "includes the pupils whose {0} is not recorded (fewer than {1})"
+NOTE_ERRORS_HIDDEN = (
+    "error rates hidden: one of the counts behind them (flagged or not, with or without "
+    "the outcome) is between 1 and {0}, or could be derived from other tables"
+)
+NOTE_OVERALL_HIDDEN = (
+    "ratio to the unit's overall rate hidden: the unit's total is protected"
+)
+NOTE_RECENT_HIDDEN = (
+    "recent outcome ratio hidden: the recent cohort's count for this group or its "
+    "reference is between 1 and {0}, or needed to protect one"
+)
+NOTE_RECENT_ABSENT = "no pupils of this group in the recent cohort"
+NOTE_LOW = "ratio shown but the group has fewer than {0} outcomes: treat with caution"
+_COVARIATES = (
+    "`covariates` must be a list of column names of frame, e.g. ['sen', 'fsm', 'sex', "
+    "'year_group']; got {0!r}."
+)
+NOTE_ADJ_SEPARATION = (
+    "not estimable: every pupil of this group, or none, has the outcome (separation); "
+    "the group is left out of the model"
+)
+NOTE_ADJ_UNSTABLE = (
+    "not estimable: the model cannot separate this group's effect from the covariates "
+    "(a very large or unstable coefficient)"
+)
+NOTE_ADJ_NO_VARIATION = "not estimable: the outcome does not vary among the pupils left"
+NOTE_ADJ_HIDDEN = "counts hidden: a count (or a difference from the main table) from 1 to {0}"
+NOTE_ADJ_ALIASED = "left out of this model as they duplicate the groups: {0}"
+NOTE_ADJ_DROPPED = (
+    "{0} covariate level(s) where the outcome never varies were left out (their pupils "
+    "are not in n)"
+)

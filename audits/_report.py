@@ -11,16 +11,26 @@ import pandas as pd
 
 from . import _messages as msg
 
+
+def _ci(name):
+    return [name, name + "_low", name + "_high"]
+
+
+_ERRORS = ("tpr", "fpr", "fnr", "ppv", "npv", "fdr", "for", "tnr")
+
 #: Columns of :meth:`AuditReport.to_frame`, in order.
 FRAME_COLUMNS = [
-    "attribute", "group", "reference", "n", "n_flagged", "flag_rate",
-    "flag_ratio", "flag_ratio_low", "flag_ratio_high",
-    "flag_ratio_overall", "flag_ratio_overall_low", "flag_ratio_overall_high",
-    "mean_score", "n_outcome", "base_rate", "base_ratio", "base_ratio_low", "base_ratio_high",
-    "amplification", "amplification_low", "amplification_high",
-    "tpr", "fpr", "fnr", "ppv", "auc", "calibration_gap", "suppressed", "note",
+    "attribute", "group", "reference", "n", "n_flagged", "flag_rate", "flag_rate_diff",
+    *_ci("flag_ratio"), *_ci("flag_ratio_overall"),
+    "mean_score", "n_outcome", "base_rate", "base_rate_diff", *_ci("base_ratio"),
+    *_ci("amplification"),
+    "recent_base_rate", *_ci("recent_base_ratio"), *_ci("recent_amplification"),
+    *_ERRORS,
+    *(c for e in _ERRORS for c in (*_ci(f"{e}_ratio"), f"{e}_diff")),
+    "auc", "calibration_gap", "suppressed", "note",
 ]
-
+#: Government statistics symbols written by :meth:`AuditReport.to_csv` with symbols=True.
+SYMBOLS = {"suppressed": "c", "low": "low", "not_applicable": "z"}
 
 def _jsonable(x):
     """Python scalars for JSON: NaN, inf and pandas NA become None."""
@@ -64,13 +74,25 @@ class AuditReport:
     concentration : pandas.DataFrame
         Share of flags (and outcomes) made by the top units of each control.
     comparisons : pandas.DataFrame
-        Every ratio tested, with bootstrap and Holm-adjusted p-values.
+        Every ratio tested: ``attribute, group, reference_group, measure, ratio, low,
+        high, p, p_bootstrap, difference, p_holm, finding, sentence``. ``p`` comes from a
+        test on the counts (``params["p_value_method"]``); ``p_bootstrap`` is the
+        bootstrap's own p-value, kept as a check (its resolution is ``2 / (n_boot + 1)``).
     findings : tuple of str
         A summary line, then one plain-English sentence per finding.
     references : dict
         The reference group of each attribute.
     params : dict
-        The settings used (``n_boot``, ``ci``, ``min_cell``, ...).
+        The settings used (``n_boot``, ``ci``, ``min_cell``, the p-value method, the
+        recent cohort's label, ...).
+    adjusted : pandas.DataFrame or None
+        Odds and risk ratios controlling for ``adjust=`` covariates
+        (:func:`adjusted_ratios`), one block per measure (``flagged``, ``outcome``,
+        ``recent outcome``); None when not asked for.
+    cells : CellTables
+        The unsuppressed cell counts every table was computed from, kept so that audits
+        of several local authorities can be merged exactly. Never published: not in
+        :meth:`to_dict`, :meth:`to_csv` or the HTML.
 
     See Also
     --------
@@ -107,6 +129,8 @@ class AuditReport:
     findings: tuple[str, ...]
     references: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
+    adjusted: pd.DataFrame | None = None
+    cells: object = field(default=None, repr=False)
 
     @property
     def attributes(self) -> list[str]:
@@ -139,8 +163,88 @@ class AuditReport:
             "by_control": _records(self.by_control),
             "concentration": _records(self.concentration),
             "comparisons": _records(self.comparisons),
+            "adjusted": None if self.adjusted is None else _records(self.adjusted),
             "findings": list(self.findings),
         }
+
+    def not_applicable(self) -> list[str]:
+        """Columns that are blank in every row because the audit had nothing to fill them.
+
+        (No outcome given: outcome, error-rate and amplification columns; no score:
+        mean score and AUC; no recent cohort: the ``recent_*`` columns; no bootstrap:
+        the intervals.)
+        """
+        p = self.params
+        out = []
+        if not p.get("has_outcome"):
+            out += [c for c in FRAME_COLUMNS if c.startswith(
+                ("n_outcome", "base_", "amplification", "auc", "calibration_gap",
+                 *(e + "_" for e in _ERRORS))) or c in _ERRORS]
+        if not p.get("has_score"):
+            out += ["mean_score", "auc", "calibration_gap"]
+        if not p.get("has_recent"):
+            out += [c for c in FRAME_COLUMNS if c.startswith("recent_")]
+        if not p.get("n_boot"):
+            out += [c for c in FRAME_COLUMNS if c.endswith(("_low", "_high"))]
+        return list(dict.fromkeys(out))
+
+    def to_csv(self, path=None, *, symbols=False, decimals=None, table="by_group"):
+        """The tidy table (or a breakdown) as CSV; written to ``path`` if given.
+
+        Parameters
+        ----------
+        symbols : bool, default=False
+            Write the government statistics symbols in blank cells: ``c`` where a
+            value is suppressed to protect small counts, ``z`` where it does not apply
+            (the reference group's interval, no outcome given, a rate with no
+            denominator), and ``low`` for a non-zero value that rounds to zero at
+            ``decimals``.
+        decimals : int, optional
+            Round numbers to this many decimal places.
+        table : {"by_group", "by_control"}
+            Which table to write.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from screening.audits import audit
+        >>> df = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 20 + ["c"] * 4, "f": [1, 0] * 27})
+        >>> rep = audit(df, groups="g", flag="f", n_boot=0)
+        >>> print(rep.to_csv(symbols=True).splitlines()[3][:30])
+        g,c,False,c,c,c,c,c,z,z,c,z,z,
+        """
+        if not isinstance(symbols, bool):
+            raise ValueError(msg._SYMBOLS.format(symbols))
+        if table == "by_control":
+            src = self.by_control
+            cols = ["control", "control_value"] + FRAME_COLUMNS
+        else:
+            src, cols = self.by_group, FRAME_COLUMNS
+        out = src[cols].copy()
+        if decimals is not None:
+            num = [c for c in cols if out[c].dtype.kind == "f"]
+            raw = out[num].copy()
+            out[num] = out[num].round(decimals)
+        if symbols:
+            gone = src.get("_suppressed_columns", pd.Series([""] * len(src), index=src.index))
+            na = set(self.not_applicable())
+            out = out.astype(object)
+            for i, (idx, row) in enumerate(out.iterrows()):
+                hidden = set(str(gone.iloc[i]).split(",")) if gone.iloc[i] else set()
+                for c in cols:
+                    v = row[c]
+                    if c in ("note", "attribute", "group", "control", "control_value"):
+                        continue
+                    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+                        out.at[idx, c] = SYMBOLS["suppressed"] if (
+                            c in hidden and c not in na) else SYMBOLS["not_applicable"]
+                    elif decimals is not None and c in num and v == 0 and raw.at[idx, c] != 0:
+                        out.at[idx, c] = SYMBOLS["low"]
+        text = out.to_csv(index=False)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        return text
 
     def to_json(self, **kwargs) -> str:
         """:meth:`to_dict` as a JSON string (strict JSON: no NaN)."""

@@ -40,10 +40,12 @@ def test_interval_coverage_simulation():
     """
     rng = np.random.default_rng(2024)
     hits = 0
-    codes = np.repeat([0, 1], 300)
+    none = np.zeros((1, 2), dtype=bool)
+    hide = {k: none for k in ("row", "flag", "outcome", "errors")}
     for i in range(200):
-        flag = np.concatenate([rng.random(300) < 0.2, rng.random(300) < 0.1])
-        cols, _, _, _ = block(codes, 1, 2, flag, None, None, np.array([0]), n_boot=200, ci=0.95,
+        f = [rng.binomial(300, 0.2), rng.binomial(300, 0.1)]
+        c = np.array([[[f[0], 300 - f[0]], [f[1], 300 - f[1]]]])
+        cols, _, _ = block(c, np.array([0]), hide, n_boot=200, ci=0.95,
                            rng=np.random.default_rng(i), min_cell=0)
         hits += cols["flag_ratio_low"][0, 1] <= 0.5 <= cols["flag_ratio_high"][0, 1]
     assert 0.90 <= hits / 200 <= 0.99, hits

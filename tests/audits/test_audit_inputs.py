@@ -118,8 +118,10 @@ def test_errors_parameters(tiny):
         audits.audit(tiny, groups="sex", flag="flagged", n_boot=1.5)
     with pytest.raises(ValueError, match=_match(msg._CI)):
         audits.audit(tiny, groups="sex", flag="flagged", ci=95)
-    with pytest.raises(TypeError, match=_match(msg._REFERENCE_TYPE)):
+    with pytest.raises(ValueError, match=_match(msg._REFERENCE_RULE)):
         audits.audit(tiny, groups="sex", flag="flagged", reference="F")
+    with pytest.raises(TypeError, match=_match(msg._REFERENCE_TYPE)):
+        audits.audit(tiny, groups="sex", flag="flagged", reference=["F"])
     with pytest.raises(ValueError, match=_match(msg._INTERSECTION_SPEC)):
         audits.audit(tiny, groups="sex", flag="flagged", intersections=[("sex",)])
     with pytest.raises(TypeError, match=_match(msg._CONTROL_SPEC)):

@@ -1,0 +1,270 @@
+"""Linked small-cell suppression across everything one audit publishes.
+
+Every count an audit shows (a group's pupils, flags, outcomes, confusion counts; in
+the main table, an intersection, a nested attribute, a breakdown by school) is a sum
+of pupils, so the published numbers are tied together by equalities:
+
+* the cohort total is the sum of every attribute's groups;
+* a coarse group (``ethnicity_major = White``) is the sum of its fine groups
+  (``WBRI + WIRT + WOTH + WROM``): *nesting*, detected from the data or declared;
+* an intersection's cells sum to both margins;
+* in a breakdown by a control (school), a group's cells over the schools sum to the
+  main table, and each school's cells over the groups sum to the school's total: a
+  number no table prints, but one that any fully shown row of any attribute reveals,
+  and the concentration summary publishes sums of the largest schools' totals.
+
+This module builds that system once for the whole audit, as *nodes* (every published
+cell, plus a node for each school total and each concentration figure) and
+*constraints* (a total equals the sum of its parts), and decides what to hide for
+one kind of count at a time (pupils, flags, outcomes, the confusion counts):
+
+1. hide every node whose count (or its complement, e.g. ``n - n_flagged``) is from 1
+   to ``min_cell - 1``;
+2. find every hidden small count that the published equalities still determine:
+   first by elimination (a constraint with one unknown gives it), then exactly, by
+   the null space of the equalities over each connected block of unknowns (a count is
+   determined when every solution of the published equalities agrees on it);
+3. for each such count, hide one more published node in a constraint that links it
+   (preferring a concentration figure, then the smallest count of at least
+   ``min_cell``, then the smallest non-zero count), and repeat until nothing small is
+   determined.
+
+The test suite checks the result from the outside, as an intruder would: it bounds
+every hidden count by linear programming over all published numbers of an audit
+(with non-negativity of the pupil-level cross-classification) and asserts that no
+count from 1 to ``min_cell - 1`` is determined or confined to that range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+#: Largest block of linked unknowns solved exactly; larger blocks use elimination only.
+MAX_BLOCK = 2500
+_MAX_ROUNDS = 10_000
+
+
+@dataclass
+class Graph:
+    """Nodes and equality constraints (``sum(coef * value) == 0``) of one audit."""
+
+    n_nodes: int = 0
+    published: list = field(default_factory=list)  # bool per node: printed somewhere
+    hideable: list = field(default_factory=list)   # bool: may be blanked (not the total)
+    summary: list = field(default_factory=list)    # bool: a concentration figure
+    rank: list = field(default_factory=list)       # how much a table loses by a blank
+    cons: list = field(default_factory=list)       # (ids array, coefs array)
+
+    def add_nodes(self, count: int, *, published=True, summary=False,
+                  hideable=None, rank=0) -> np.ndarray:
+        ids = np.arange(self.n_nodes, self.n_nodes + count)
+        self.n_nodes += count
+        self.rank.extend([rank] * count)
+        self.published.extend([published] * count)
+        self.hideable.extend([published if hideable is None else hideable] * count)
+        self.summary.extend([summary] * count)
+        return ids
+
+    def total(self, total_id: int, part_ids) -> None:
+        """``value[total_id] == sum(value[part_ids])``."""
+        part_ids = np.asarray(part_ids, dtype=np.int64).ravel()
+        if part_ids.size == 0:
+            return
+        ids = np.concatenate([[total_id], part_ids])
+        coefs = np.concatenate([[-1.0], np.ones(part_ids.size)])
+        self.cons.append((ids, coefs))
+
+
+def _elimination(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]:
+    """Known nodes after repeatedly solving constraints with a single unknown."""
+    known = known.copy()
+    unknown_count = np.array([int((~known[ids]).sum()) for ids, _ in cons], dtype=np.int64)
+    by = {}
+    stack = [i for i, u in enumerate(unknown_count) if u == 1]
+    while stack:
+        ci = stack.pop()
+        if unknown_count[ci] != 1:
+            continue
+        ids = cons[ci][0]
+        node = int(ids[~known[ids]][0])
+        known[node] = True
+        by[node] = ci
+        for cj in members_of[node]:
+            unknown_count[cj] -= 1
+            if unknown_count[cj] == 1:
+                stack.append(cj)
+    return known, by
+
+
+def determined(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]:
+    """Every node whose value the published equalities fix, and a constraint per node.
+
+    Returns ``(known, by)`` where ``known`` adds the determined nodes and ``by`` maps a
+    newly determined node to a constraint it appears in (where to complement).
+    """
+    known, by = _elimination(known, cons, members_of)
+    unk = np.nonzero(~known)[0]
+    if unk.size == 0:
+        return known, by
+    pos = np.full(known.size, -1, dtype=np.int64)
+    pos[unk] = np.arange(unk.size)
+    rows, cols, vals, row_con = [], [], [], []
+    r = 0
+    for ci, (ids, coefs) in enumerate(cons):
+        u = ~known[ids]
+        if u.sum() < 2:
+            continue
+        rows.extend([r] * int(u.sum()))
+        cols.extend(pos[ids[u]].tolist())
+        vals.extend(coefs[u].tolist())
+        row_con.append(ci)
+        r += 1
+    if r == 0:
+        return known, by
+    a = coo_matrix((vals, (rows, cols)), shape=(r, unk.size)).tocsr()
+    # blocks of unknowns linked through constraints
+    adj = (a.T @ a) != 0
+    n_comp, comp = connected_components(adj, directed=False)
+    row_comp = comp[a.indices[a.indptr[:-1]]] if r else np.zeros(0, np.int64)
+    known = known.copy()
+    for c in range(n_comp):
+        cidx = np.nonzero(comp == c)[0]
+        ridx = np.nonzero(row_comp == c)[0]
+        if cidx.size < 2 or ridx.size == 0 or cidx.size > MAX_BLOCK:
+            continue
+        sub = a[ridx][:, cidx].toarray()
+        # x_i is fixed by sub @ x = b iff e_i lies in the row space of sub
+        _, s, vt = np.linalg.svd(sub, full_matrices=True)
+        rank = int((s > 1e-9 * max(1.0, s.max(initial=0.0))).sum())
+        null = vt[rank:]
+        fixed = np.linalg.norm(null, axis=0) < 1e-7 if null.size else np.ones(cidx.size, bool)
+        for j in np.nonzero(fixed)[0]:
+            node = int(unk[cidx[j]])
+            known[node] = True
+            by[node] = row_con[int(ridx[np.nonzero(sub[:, j])[0][0]])]
+    return known, by
+
+
+def _members(graph):
+    members_of = [[] for _ in range(graph.n_nodes)]
+    for ci, (ids, _) in enumerate(graph.cons):
+        for i in ids:
+            members_of[int(i)].append(ci)
+    return members_of
+
+
+def _aliases(graph):
+    """Pairs of nodes that are equal by a two-member constraint (a one-code major group)."""
+    pairs = [ids for ids, coefs in graph.cons if len(ids) == 2 and coefs[0] == -coefs[1]]
+    return [(int(a), int(b)) for a, b in pairs]
+
+
+def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.ndarray,
+            sensitive: np.ndarray, min_cell: int) -> np.ndarray:
+    """Grow ``hidden`` until no ``sensitive`` hidden node is determined.
+
+    Parameters
+    ----------
+    value : counts of this kind per node (what the cells would show).
+    present : nodes with at least one pupil (empty cells are known zeros).
+    hidden : published nodes hidden up front; unpublished nodes start unknown.
+    sensitive : nodes that must stay undetermined (small counts, or complements).
+    """
+    published = np.asarray(graph.published, dtype=bool)
+    hideable = np.asarray(graph.hideable, dtype=bool)
+    summary = np.asarray(graph.summary, dtype=bool)
+    cons = graph.cons
+    members_of = _members(graph)
+    aliases = _aliases(graph)
+    hidden = hidden.copy() & published
+    value = np.asarray(value, dtype=float)
+    big = value >= min_cell
+    # preference for a complement: the least valuable table first (a concentration
+    # figure, a breakdown cell, an intersection cell, then a main-table group); within
+    # it the smallest count >= min_cell, then the smallest non-zero count, then a cell
+    # that is empty of this kind but has pupils
+    rank = np.asarray(graph.rank, dtype=float)
+    size = np.where(big, 1.0, np.where(value > 0, 2.0, 3.0))
+    key = np.where(summary, 0.0, rank + 1.0) * 1e14 + size * 1e11 + value
+    exact = False
+    for _ in range(_MAX_ROUNDS):
+        for a, b in aliases:  # equal cells are hidden together
+            if hidden[a] != hidden[b]:
+                hidden[a] = hidden[b] = hideable[a] and hideable[b] or hidden[a] or hidden[b]
+        known0 = (published & ~hidden) | ~present
+        if exact:
+            known, by = determined(known0, cons, members_of)
+        else:
+            known, by = _elimination(known0, cons, members_of)
+        leaks = np.nonzero(known & ~known0 & sensitive)[0]
+        if leaks.size == 0:
+            if exact:
+                return hidden
+            exact = True  # elimination is quiet: now the exact check
+            continue
+        changed, used = False, set()
+        for node in leaks:
+            con = by.get(int(node))
+            if con in used:  # one new blank per constraint per round
+                continue
+            pick = _complement(int(node), con, cons, members_of, hidden, hideable,
+                               present, known0, key, by)
+            if pick is not None:
+                hidden[pick] = True
+                changed = True
+                used.add(con)
+        if not changed:
+            return hidden  # nothing left that could be hidden (every linked cell is)
+        exact = False
+    return hidden
+
+
+def _complement(node, con, cons, members_of, hidden, hideable, present, known0, key, by):
+    """The best node to hide so that ``node`` is no longer determined (or None).
+
+    Searches the constraints around ``node`` outwards (through unknown nodes) and
+    returns the preferred shown, hideable, non-empty node of the nearest ring.
+    """
+    rings = []
+    if con is not None:  # the deriving constraint, and the chain that derived its members
+        first, todo, done = [], [con], {node}
+        while todo and len(first) < 200:
+            ci = todo.pop()
+            if ci in first:
+                continue
+            first.append(ci)
+            for i in cons[ci][0]:
+                i = int(i)
+                if i not in done and i in by:
+                    done.add(i)
+                    todo.append(by[i])
+        rings.append(first)
+    rings.append(list(members_of[node]))
+    frontier = rings.pop(0)
+    seen_c, seen_n = set(), {node}
+    while frontier:
+        best, best_key, nxt = None, np.inf, []
+        for ci in frontier:
+            if ci in seen_c:
+                continue
+            seen_c.add(ci)
+            ids = cons[ci][0]
+            ok = hideable[ids] & present[ids] & ~hidden[ids]
+            if ok.any():
+                cand = ids[ok]
+                j = int(cand[np.argmin(key[cand])])
+                if key[j] < best_key:
+                    best, best_key = j, key[j]
+            for i in ids:
+                i = int(i)
+                if i not in seen_n and not known0[i]:
+                    seen_n.add(i)
+                    nxt.extend(members_of[i])
+        if best is not None:
+            return best
+        frontier = rings.pop(0) + nxt if rings else nxt
+    return None
