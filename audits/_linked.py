@@ -201,9 +201,26 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
         else:
             known, by = _elimination(known0, cons, members_of)
         leaks = np.nonzero(known & ~known0 & sensitive)[0]
-        if leaks.size == 0:
-            if exact:
+        if leaks.size == 0 and exact:
+            # no small count is determined; now make sure none is confined either: in
+            # every total that holds a small hidden count, the hidden part must add up
+            # to at least min_cell (else the intruder knows each part is below it)
+            narrow = _narrow(cons, known, sensitive, value, min_cell, hideable, present,
+                             hidden)
+            if not narrow:
                 return hidden
+            for ci in narrow:
+                ids = cons[ci][0]
+                ok = hideable[ids] & present[ids] & ~hidden[ids]
+                cand = ids[ok]
+                if cand.size == 0:
+                    continue
+                big_first = np.where(value[cand] >= min_cell, 0.0, 1.0) * 1e14 + \
+                    (np.asarray(graph.rank, float)[cand]) * 1e11 + value[cand]
+                hidden[int(cand[np.argmin(big_first)])] = True
+            exact = False
+            continue
+        if leaks.size == 0:
             exact = True  # elimination is quiet: now the exact check
             continue
         changed, used = False, set()
@@ -221,6 +238,21 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
             return hidden  # nothing left that could be hidden (every linked cell is)
         exact = False
     return hidden
+
+
+def _narrow(cons, known, sensitive, value, min_cell, hideable, present, hidden):
+    """Constraints whose unknown part holds a small count and adds up to under min_cell."""
+    out = []
+    for ci, (ids, _) in enumerate(cons):
+        unk = ids[~known[ids]]
+        if unk.size == 0 or not sensitive[unk].any():
+            continue
+        total = value[unk].sum()
+        if 0 < total < min_cell:
+            ok = hideable[ids] & present[ids] & ~hidden[ids]
+            if ok.any():
+                out.append(ci)
+    return out
 
 
 def _complement(node, con, cons, members_of, hidden, hideable, present, known0, key, by):

@@ -63,11 +63,11 @@ class Result:
 
 class Intruder:
     def __init__(self, frame, report, *, groups, flag, outcome=None, controls=(),
-                 intersections=()):
+                 intersections=(), min_cell=None):
         self.rep = report
         p = report.params
         pooled = p.get("pooled_unknown", {})
-        self.mc = p["min_cell"]
+        self.mc = p["min_cell"] if min_cell is None else min_cell
         nest = {f: c for f, c in p.get("nesting", [])}
         coarse = set(nest.values())
         fine_of = {}
