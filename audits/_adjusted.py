@@ -68,8 +68,9 @@ def _design(gcodes, G, ref, covs, rows):
     """Columns: intercept, group dummies (not ref), covariate dummies / values."""
     cols, names = [np.ones(rows.sum())], ["const"]
     gidx = []
+    present = np.bincount(gcodes[rows], minlength=G) > 0
     for g in range(G):
-        if g == ref:
+        if g == ref or not present[g]:
             continue
         gidx.append(g)
         cols.append((gcodes[rows] == g).astype(float))
@@ -112,6 +113,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
     from statsmodels.tools.sm_exceptions import (
         ConvergenceWarning,
         PerfectSeparationWarning,
+        SingularMatrixWarning,
     )
 
     G = len(labels)
@@ -156,7 +158,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
             notes[g].append(msg.NOTE_ADJ_NO_VARIATION)
         return out, notes, n_used, e_used, [], dropped_levels
     x, names, gidx = _design(gcodes, G, ref, covs, rows)
-    keep, aliased = _independent(x, names, 1 + len(gidx))
+    keep, aliased = _independent(np.unique(x, axis=0), names, 1 + len(gidx))
     x, names = x[:, keep], [names[j] for j in keep]
     # collapse to distinct covariate patterns with counts (same likelihood)
     pat, inv = np.unique(x, axis=0, return_inverse=True)
@@ -167,6 +169,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", SingularMatrixWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         res = sm.GLM(endog, pat, family=sm.families.Binomial()).fit()
     b = np.asarray(res.params, dtype=float)
