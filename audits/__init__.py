@@ -16,6 +16,7 @@ or both. It imports neither ``features``, ``models`` nor ``screening``.
 from ._adjusted import adjusted_ratios
 from ._audit import audit
 from ._flag import check_rule, cutoff_ties, flag_top, n_to_flag, rank_order
+from ._metricframe import metric_frame
 from ._report import FRAME_COLUMNS, SYMBOLS, AuditReport
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "AuditReport",
     # disproportionality after controlling for covariates
     "adjusted_ratios",
+    # any scikit-learn metric per group (fairlearn MetricFrame), suppressed, with intervals
+    "metric_frame",
     # the flagging rule (capacity, threshold, ties) every part of the library uses
     "flag_top", "check_rule", "n_to_flag", "rank_order", "cutoff_ties",
     # constants

@@ -183,3 +183,7 @@ NOTE_ADJ_DROPPED = (
     "{0} covariate level(s) where the outcome never varies were left out (their pupils "
     "are not in n)"
 )
+_METRICS = (
+    "`metrics` must be a function f(y_true, y_pred) or a dict of name -> function, e.g. "
+    "{{'recall': sklearn.metrics.recall_score}}; got {0!r}."
+)

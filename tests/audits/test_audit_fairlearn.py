@@ -73,3 +73,33 @@ def test_control_breakdown_equals_metricframe_control_features(cohort):
         assert_allclose(ours.loc[(school, sex), ["flag_rate", "fpr"]].to_numpy(float),
                         row.to_numpy(float))
     assert isinstance(rep.breakdown("school"), pd.DataFrame)
+
+
+def test_metric_frame_uses_fairlearn_and_adds_suppression_and_intervals():
+    import re
+
+    import pytest
+    from fairlearn.metrics import MetricFrame
+    from screening.audits import _messages as msg
+    from sklearn.metrics import brier_score_loss, recall_score
+
+    rng = np.random.default_rng(3)
+    n = 1200
+    df = pd.DataFrame({"g": rng.choice(["a", "b", "c"], n, p=[.6, .395, .005])})
+    df["y"] = rng.random(n) < 0.3
+    df["p"] = np.clip(0.3 + 0.2 * rng.standard_normal(n), 0, 1)
+    df["pred"] = df["p"] > 0.4
+    mf = audits.metric_frame(df, groups="g", metrics={"recall": recall_score},
+                             y_true="y", y_pred="pred", n_boot=100, random_state=0)
+    ref = MetricFrame(metrics=recall_score, y_true=df.y, y_pred=df.pred,
+                      sensitive_features=df.g).by_group
+    m = mf.set_index("group")
+    assert m.loc["a", "value"] == pytest.approx(ref["a"])
+    assert m.loc["a", "low"] <= m.loc["a", "value"] <= m.loc["a", "high"]
+    assert m.loc["c", "suppressed"] and np.isnan(m.loc["c", "value"])
+    assert m.loc["b", "suppressed"]  # complement: a - b would not reveal c, total - a would
+    brier = audits.metric_frame(df, groups="g", metrics=brier_score_loss, y_true="y",
+                                y_pred="p", n_boot=0, min_cell=0)
+    assert set(brier["metric"]) == {"brier_score_loss"}
+    with pytest.raises(TypeError, match=re.escape(msg._METRICS.split("{")[0][:40])):
+        audits.metric_frame(df, groups="g", metrics={"x": 1}, y_true="y", y_pred="pred")
