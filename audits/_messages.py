@@ -187,3 +187,25 @@ _METRICS = (
     "`metrics` must be a function f(y_true, y_pred) or a dict of name -> function, e.g. "
     "{{'recall': sklearn.metrics.recall_score}}; got {0!r}."
 )
+
+# --- why a cell of the HTML report is blank (one plain sentence each) ---------------
+WHY_NO_OUTCOME = "No outcome was given to the audit, so outcome-based figures do not apply."
+WHY_NO_SCORE = "No score was given to the audit, so mean scores and AUCs do not apply."
+WHY_NO_RECENT = (
+    "No recent cohort was given, so flags are not compared with recent outcomes here."
+)
+WHY_NO_BOOT = "The audit ran without a bootstrap (n_boot=0), so no intervals were computed."
+WHY_HIDDEN = (
+    "Hidden to protect small numbers: shown, it would give (alone or with other figures in "
+    "this report) a count between 1 and {0}."
+)
+WHY_REFERENCE = "This is the reference group: it is compared with itself, so there is no interval."
+WHY_UNDEFINED = (
+    "Undefined: the rate needs pupils (or outcomes, or flags) that this group or its "
+    "reference does not have, or the interval would be degenerate."
+)
+WHY_NOT_TESTED = "Not tested: only the ratios listed in the method are tested."
+WHY_CONC = (
+    "Hidden: with the breakdown by unit this figure could give a unit's small count (or "
+    "tell a hidden count from zero)."
+)

@@ -235,8 +235,8 @@ def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=N
     for name in names:
         bad = ~np.isfinite(cols[name])
         for suffix in ("", "_low", "_high", "_p", "_pboot"):
-            cols[name + suffix] = np.where(bad | (is_ref if suffix else False), np.nan,
-                                           cols[name + suffix])
+            own = is_ref if suffix and name != "flag_ratio_overall" else False
+            cols[name + suffix] = np.where(bad | own, np.nan, cols[name + suffix])
     # an interval of a ratio whose group has none of the numerator ([0, 0]) or whose
     # reference has none (undefined) is degenerate: blank it (the test's p stays valid)
     zero_num = {}

@@ -116,4 +116,30 @@ def test_html_without_outcome_score_or_intervals(tiny):
     rep = audits.audit(tiny, groups="sex", flag="flagged", n_boot=0, min_cell=0)
     frag = rep.html_fragment()
     assert frag.count("data:image/png;base64,") == 1  # forest plot only, no calibration
-    assert "Outcome rate" not in frag and "no small-cell suppression" in frag
+    assert "<th>Outcome rate</th>" not in frag and "no small-cell suppression" in frag
+    assert "Columns left out: " in frag  # and the report says why
+
+
+def test_html_renders_everything_new_and_says_why_each_cell_is_blank(cohort):
+    recent = cohort.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    rep = audits.audit(cohort, groups=["ethnicity", "sex"], flag="flagged", score="risk",
+                       outcome="outcome", n_boot=100, random_state=0, controls="school",
+                       recent=recent, recent_outcome="outcome", recent_label="census 2023",
+                       adjust=["fsm"])
+    page = rep.to_html()
+    for heading in ("Error rates and their disparities", "Every comparison tested",
+                    "Adjusted disproportionality", "Recent amplification", "census 2023",
+                    "Method", "score test"):
+        assert heading in page, heading
+    assert page.count("data:image/png;base64,") == 3  # ratios, adjusted, calibration
+    # every blank cell points at a numbered sentence under its table
+    for tbl, notes in re.findall(r"<table>(.*?)</table>(<ol class=\"why\">.*?</ol>)?", page,
+                                 flags=re.S):
+        cells = re.findall(r"<td>([^<]*)(<sup>(\d+)</sup>)?", tbl)
+        n_notes = notes.count("<li>")
+        for text, sup, num in cells:
+            if text.strip().startswith("–") or text.strip().endswith("(–"):
+                assert sup, text
+                assert 1 <= int(num) <= n_notes
+    no_out = audits.audit(cohort, groups="sex", flag="flagged", n_boot=0).to_html()
+    assert msg.WHY_NO_OUTCOME in no_out and msg.WHY_NO_BOOT in no_out

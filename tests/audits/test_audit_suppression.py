@@ -38,11 +38,19 @@ def test_primary_and_secondary_row_suppression():
     assert f.loc["A", "n"] == 60
 
 
-def test_two_primary_cells_need_no_secondary():
-    df = _frame({"A": 60, "B": 40, "C": 5, "D": 3}, {"A": 30, "B": 20, "C": 0, "D": 0})
+def test_two_primary_cells_need_no_secondary_when_their_total_is_safe():
+    df = _frame({"A": 60, "B": 40, "C": 5, "D": 6}, {"A": 30, "B": 20, "C": 0, "D": 0})
     f = audits.audit(df, groups="g", flag="flagged", n_boot=0).to_frame().set_index("group")
     assert f.loc[["C", "D"], "suppressed"].all()
     assert not f.loc[["A", "B"], "suppressed"].any()
+
+
+def test_hidden_cells_whose_total_is_small_get_a_third():
+    # C + D = 8 = total - A - B would be a count of 8 pupils (those in C or D)
+    df = _frame({"A": 60, "B": 40, "C": 5, "D": 3}, {"A": 30, "B": 20, "C": 0, "D": 0})
+    f = audits.audit(df, groups="g", flag="flagged", n_boot=0).to_frame().set_index("group")
+    assert f.loc[["C", "D", "B"], "suppressed"].all()
+    assert not f.loc["A", "suppressed"]
 
 
 def test_small_flag_counts_are_hidden_with_secondary():
