@@ -45,13 +45,16 @@ def main(argv=None):
     p.add_argument("--out", default="audit-output")
     args = p.parse_args(argv)
 
+    unit = "pupils"
     if args.csv:
         frame = pd.read_csv(args.csv)
         groups, score, outcome = args.group, args.score, args.outcome
+        unit = "rows"
     elif COMPAS.exists():
         frame = pd.read_csv(COMPAS)
         frame = frame[["sex", "race", "age_cat", "decile_score", "two_year_recid"]]
         groups, score, outcome = ["race", "sex", "age_cat"], "decile_score", "two_year_recid"
+        unit = "defendants"  # findings must not call COMPAS defendants "pupils"
         print(f"Auditing COMPAS decile scores for {len(frame):,} defendants "
               "(ProPublica, Broward County)")
     else:
@@ -59,11 +62,13 @@ def main(argv=None):
         groups, score, outcome = ["group", "sex"], "risk", "outcome"
 
     report = audits.audit(frame, groups=groups, score=score, capacity=args.capacity,
-                          outcome=outcome, min_cell=10, n_boot=1000, random_state=0)
+                          outcome=outcome, min_cell=10, n_boot=1000, random_state=0,
+                          unit=unit, tests=["flag_ratio", "fpr_ratio", "fnr_ratio"])
     print(report)
     table = report.to_frame()
     cols = ["attribute", "group", "n", "flag_rate", "flag_ratio", "flag_ratio_low",
-            "flag_ratio_high", "base_ratio", "fpr", "fnr", "suppressed"]
+            "flag_ratio_high", "base_ratio", "fpr", "fpr_ratio", "fnr", "fnr_ratio",
+            "suppressed"]
     print(table[cols].to_string(index=False, float_format="{:.3f}".format))
     for finding in report.findings:
         print("-", finding)

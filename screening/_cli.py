@@ -267,18 +267,43 @@ def _cmd_audit(args):
     from ._csv import write_csv
     from ._outputs import Outputs
 
-    outputs = Outputs(args.out, command=["screening", *args.argv],
-                      files=("audit.csv", "audit.html"))
+    files = ("audit.csv", "audit.html") + (("adjusted.csv",) if args.adjust else ())
+    outputs = Outputs(args.out, command=["screening", *args.argv], files=files)
     path = Path(args.file)
     frame = _read_scores_file(path)
     _check_audit_columns(path, frame, args)
-    rep = audits.audit(
-        frame, groups=list(args.group), flag=args.flag, score=args.score,
-        outcome=args.outcome, capacity=args.capacity, tiebreak=args.tiebreak,
-        min_cell=args.min_cell, n_boot=args.n_boot, random_state=args.seed,
-    )
+    recent = None
+    if args.recent is not None:
+        if args.recent_outcome is None:
+            raise _BadInput("--recent needs --recent-outcome COL (the recent cohort's 0/1 "
+                            "outcome column).")
+        recent = _read_scores_file(Path(args.recent))
+    nested = {}
+    for spec in args.nested or ():
+        if ":" not in spec:
+            raise _BadInput(f"--nested {spec!r}: write FINE:COARSE, e.g. "
+                            "ethnicity:ethnicity_major.")
+        fine, coarse = spec.split(":", 1)
+        nested[fine] = coarse
+    try:
+        rep = audits.audit(
+            frame, groups=list(args.group), flag=args.flag, score=args.score,
+            outcome=args.outcome, capacity=args.capacity, tiebreak=args.tiebreak,
+            min_cell=args.min_cell, n_boot=args.n_boot, random_state=args.seed,
+            reference=args.reference, unit=args.unit, band=tuple(args.band),
+            controls=args.control or None, nested=nested or None, tests=args.test or None,
+            adjust=args.adjust or None, recent=recent, recent_outcome=args.recent_outcome,
+            recent_label=args.recent_label,
+        )
+    except (KeyError, ValueError, TypeError) as exc:  # the audit's own messages say the fix
+        raise _BadInput(str(exc).strip('"')) from None
     with outputs.staged() as folder:
-        write_csv(rep.to_frame(), folder / "audit.csv")
+        if args.symbols:
+            rep.to_csv(folder / "audit.csv", symbols=True)
+        else:
+            write_csv(rep.to_frame(), folder / "audit.csv")
+        if rep.adjusted is not None:
+            write_csv(rep.adjusted, folder / "adjusted.csv")
         rep.to_html(folder / "audit.html")
     _say(repr(rep))
     for f in getattr(rep, "findings", []) or []:
@@ -535,6 +560,34 @@ def build_parser() -> argparse.ArgumentParser:
                         "--min-cell 5.")
     a.add_argument("--n-boot", type=_whole(0), default=1000, metavar="B", help=_NBOOT_HELP)
     a.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP)
+    a.add_argument("--reference", choices=["largest", "lowest", "cohort"], default=None,
+                   help="compare each group with its attribute's largest group (default), "
+                        "the group with the lowest flag rate, or the whole cohort")
+    a.add_argument("--unit", default="pupils", metavar="NOUN",
+                   help="plural noun for the rows in sentences, e.g. defendants")
+    a.add_argument("--band", type=float, nargs=2, default=[0.8, 1.25], metavar=("LOW", "HIGH"),
+                   help="ratios inside this band are not findings (default 0.8 1.25)")
+    a.add_argument("--control", action="append", metavar="COL",
+                   help="break the tables down by this column, e.g. school (repeatable)")
+    a.add_argument("--nested", action="append", metavar="FINE:COARSE",
+                   help="declare that one group column lies inside another, e.g. "
+                        "ethnicity:ethnicity_major (nesting in the data is found anyway)")
+    a.add_argument("--test", action="append", metavar="RATIO",
+                   help="a ratio to test, Holm-adjusted with all others, e.g. fpr_ratio "
+                        "(repeatable; default flag_ratio, and amplification with --outcome)")
+    a.add_argument("--adjust", action="append", metavar="COL",
+                   help="covariate for adjusted odds and risk ratios (repeatable); writes "
+                        "adjusted.csv")
+    a.add_argument("--recent", metavar="FILE",
+                   help="CSV of a recent cohort with the same group columns: flags are "
+                        "compared with its outcomes (recent amplification)")
+    a.add_argument("--recent-outcome", metavar="COL",
+                   help="the recent cohort's 0/1 outcome column")
+    a.add_argument("--recent-label", metavar="TEXT",
+                   help="which cohort the recent outcomes come from, e.g. 'census 2023-10-05'")
+    a.add_argument("--symbols", action="store_true",
+                   help="write government statistics symbols in audit.csv: c suppressed, "
+                        "z not applicable, low rounds to zero")
     a.set_defaults(func=_cmd_audit)
     return p
 
