@@ -64,24 +64,54 @@ def _covariate_codes(frame, names):
     return out
 
 
-def _design(gcodes, G, ref, covs, rows):
-    """Columns: intercept, group dummies (not ref), covariate dummies / values."""
-    cols, names = [np.ones(rows.sum())], ["const"]
+def _collapse(gcodes, covs, rows, y):
+    """Distinct (group, covariate) patterns of the rows used, with outcome counts.
+
+    Returns ``(group_per_pattern, covariate_values_per_pattern, n, events)``.
+    """
+    cols = [gcodes[rows]] + [c[2][rows] for c in covs]
+    if all(c[1] == "category" for c in covs):
+        key = np.zeros(int(rows.sum()), dtype=np.int64)
+        sizes = [int(gcodes.max()) + 1] + [len(c[3]) for c in covs]
+        for v, size in zip(cols, sizes):
+            key = key * size + v
+        uniq, inv = np.unique(key, return_inverse=True)
+        parts = []
+        for size in reversed(sizes):
+            uniq, r = np.divmod(uniq, size)
+            parts.append(r)
+        parts = parts[::-1]
+    else:
+        stack = np.column_stack([c.astype(float) for c in cols])
+        uniq, inv = np.unique(stack, axis=0, return_inverse=True)
+        parts = [uniq[:, j] for j in range(uniq.shape[1])]
+        parts[0] = parts[0].astype(np.int64)
+        for j, c in enumerate(covs, start=1):
+            if c[1] == "category":
+                parts[j] = parts[j].astype(np.int64)
+    inv = np.asarray(inv).ravel()
+    n = np.bincount(inv, minlength=len(parts[0])).astype(float)
+    e = np.bincount(inv, weights=y[rows], minlength=len(parts[0]))
+    return parts[0], parts[1:], n, e
+
+
+def _design(gp, G, ref, covs, cov_p, w):
+    """Columns per pattern: intercept, group dummies (not ref), covariate dummies / values."""
+    cols, names = [np.ones(len(gp))], ["const"]
     gidx = []
-    present = np.bincount(gcodes[rows], minlength=G) > 0
+    present = np.bincount(gp, weights=w, minlength=G) > 0
     for g in range(G):
         if g == ref or not present[g]:
             continue
         gidx.append(g)
-        cols.append((gcodes[rows] == g).astype(float))
+        cols.append((gp == g).astype(float))
         names.append(("group", g))
-    for name, kind, vals, labels in covs:
-        v = vals[rows]
+    for (name, kind, _, labels), v in zip(covs, cov_p):
         if kind == "numeric":
             cols.append(v.astype(float))
             names.append((name, None))
             continue
-        n = np.bincount(v, minlength=len(labels))
+        n = np.bincount(v, weights=w, minlength=len(labels))
         base = int(np.argmax(n))
         for lev in range(len(labels)):
             if lev != base and n[lev] > 0:
@@ -91,20 +121,18 @@ def _design(gcodes, G, ref, covs, rows):
 
 
 def _independent(x, names, keep_first):
-    """Drop columns that add nothing (aliased), keeping the first ``keep_first``."""
-    keep, basis = [], np.zeros((x.shape[0], 0))
-    dropped = []
-    for j in range(x.shape[1]):
-        trial = np.column_stack([basis, x[:, j]])
-        if np.linalg.matrix_rank(trial, tol=1e-8 * max(1.0, np.abs(trial).max())) > \
-                basis.shape[1]:
-            basis = trial
-            keep.append(j)
-        elif j < keep_first:
-            keep.append(j)  # a group dummy that is aliased: fitted, flagged later
-        else:
-            dropped.append(names[j][0])
-    return keep, sorted(set(dropped), key=str)
+    """Drop columns that add nothing (aliased), keeping the first ``keep_first``.
+
+    Without pivoting, ``|R[j, j]|`` of a QR decomposition is the part of column ``j``
+    that the earlier columns do not explain: ~0 means it is aliased.
+    """
+    scale = np.abs(x).max(axis=0)
+    r = np.linalg.qr(x / np.where(scale > 0, scale, 1.0), mode="r")
+    d = np.abs(np.diag(r))
+    ok = d > 1e-9 * max(1.0, d.max(initial=0.0))
+    keep = [j for j in range(x.shape[1]) if ok[j] or j < keep_first]
+    dropped = sorted({names[j][0] for j in range(x.shape[1]) if j not in keep}, key=str)
+    return keep, dropped
 
 
 def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
@@ -157,14 +185,10 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
         for g in range(G):
             notes[g].append(msg.NOTE_ADJ_NO_VARIATION)
         return out, notes, n_used, e_used, [], dropped_levels
-    x, names, gidx = _design(gcodes, G, ref, covs, rows)
-    keep, aliased = _independent(np.unique(x, axis=0), names, 1 + len(gidx))
-    x, names = x[:, keep], [names[j] for j in keep]
-    # collapse to distinct covariate patterns with counts (same likelihood)
-    pat, inv = np.unique(x, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    succ = np.bincount(inv, weights=yr, minlength=len(pat))
-    tot = np.bincount(inv, minlength=len(pat)).astype(float)
+    gp, cov_p, tot, succ = _collapse(gcodes, covs, rows, y)
+    pat, names, gidx = _design(gp, G, ref, covs, cov_p, tot)
+    keep, aliased = _independent(pat, names, 1 + len(gidx))
+    pat, names = pat[:, keep], [names[j] for j in keep]
     endog = np.column_stack([succ, tot - succ])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PerfectSeparationWarning)
