@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ._audit_report import audit_sections
+
 STEP_ORDER = ("generate", "write_csv", "write_parquet", "load_csv", "load_parquet",
               "features", "fit", "screen", "explain", "save", "load_model")
 STEP_TEXT = {
@@ -394,6 +396,8 @@ def write_results(path, *, runs, peers, peer_size, dask, facts, command, notes=(
         "## Audit against fairlearn's MetricFrame bootstrap",
         "",
         _fairlearn_md(peers.get("fairlearn")),
+        "",
+        *audit_sections(),
         "",
         "## How good: scorecard against boosting, logistic regression and the oracle",
         "",
