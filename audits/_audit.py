@@ -176,7 +176,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
     min_cell : int, default=10
         Suppression threshold: no count between 1 and ``min_cell - 1`` is
         shown or derivable from anything the report publishes (see
-        :mod:`audits._linked`). 0 or 1 disables.
+        ``screening.audits._linked``). 0 or 1 disables.
     n_boot : int, default=1000
         Stratified bootstrap resamples (within groups) for the intervals;
         0 skips intervals. p-values do not use the bootstrap.
@@ -187,7 +187,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
         groups like ``"F × True"``.
     controls : str or list of str, optional
         Columns (e.g. ``"year_group"``, ``"school"``) to break the table down
-        by, never aggregated over; also used for :attr:`AuditReport.concentration`.
+        by, never aggregated over; also used for ``AuditReport.concentration``.
     capacity : float or int, optional
         With only ``score``: flag this fraction (0 < c < 1, rounded down to
         whole rows) or number of rows with the highest scores, by the same rule
@@ -232,7 +232,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
         to recent outcomes, or more?
     adjust : list of str, optional
         Covariates (columns of ``frame``) for :func:`adjusted_ratios`; the report's
-        :attr:`~AuditReport.adjusted` then holds odds and risk ratios of being
+        ``AuditReport.adjusted`` then holds odds and risk ratios of being
         flagged (and of the outcome) controlling for them.
 
     Returns
@@ -254,7 +254,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
     ``*_diff`` is the group's rate minus the reference's. Intervals are percentile
     intervals of a stratified bootstrap (each group's cell counts drawn from a
     multinomial, all resamples at once). p-values come from tests on the counts
-    (:mod:`audits._pvalues`), so their precision does not depend on ``n_boot``.
+    (``screening.audits._pvalues``), so their precision does not depend on ``n_boot``.
 
     Examples
     --------
