@@ -195,7 +195,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", SingularMatrixWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = sm.GLM(endog, pat, family=sm.families.Binomial()).fit()
+        res = sm.GLM(endog, pat, family=sm.families.Binomial()).fit(wls_method="qr")
     b = np.asarray(res.params, dtype=float)
     cov = np.asarray(res.cov_params(), dtype=float)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
