@@ -295,7 +295,7 @@ def _fit_all(frame, attrs, y, covariates, refs, *, measure, min_cell, ci, hidden
         parts = set(a.parts or (a.name,))
         covs = [c for c in covs_all if c[0] not in parts and not _is_function_of(
             c, a, frame)]
-        skipped = [c[0] for c in covs_all if c not in covs]
+        skipped = [c[0] for c in covs_all if c not in covs and c[0] not in parts]
         ref = refs[a.name]
         if ref < 0:  # the regression needs a group as reference: the largest
             ref = int(np.argmax(np.bincount(a.codes, minlength=len(a.labels))))

@@ -25,6 +25,10 @@ _TARGETS = ("suspension", "permanent")
 _DEFAULT_AUDIT_GROUPS = ("sex", "fsm", "sen", "ethnicity", "eal")
 #: Breakdowns of every audit table (never aggregated over).
 _CONTROLS = ("year_group", "school")
+#: Covariates of the audit's adjusted section (as in the Timpson review's analysis).
+_ADJUST_FOR = ("sen", "fsm", "sex", "year_group")
+#: How many years back a screen looks for a census whose outcomes are all known.
+_RECENT_YEARS = 5
 
 _BAD_TARGET = "target must be one of {allowed}; got {got!r}."
 _NO_CENSUS = "fit needs at least one census date in as_of; got none."
@@ -288,7 +292,27 @@ class Screener(BaseEstimator):
         scores["status"] = np.where(~np.isfinite(risk), _NOT_SCORED, status)
         return X, scores
 
-    def _audit(self, records, as_of, scores, outcome=None):
+    def _recent_cohort(self, records, as_of):
+        """The latest census before ``as_of`` whose outcome window is complete, with the
+        audit groups and outcomes of its cohort (or ``(None, None)``)."""
+        for years in range(1, _RECENT_YEARS + 1):
+            when = census_date(as_of - pd.DateOffset(years=years))
+            if not features.outcome_window_complete(records, when, self.horizon_months):
+                continue
+            try:
+                attrs = features.audit_attributes(records, as_of=when,
+                                                  year_groups=tuple(self.year_groups))
+                y = self._label(records, when).reindex(attrs.index)
+            except ValueError:  # no records that far back: no recent cohort
+                return None, None
+            if len(attrs) == 0:
+                return None, None
+            frame = attrs.reset_index(drop=True)
+            frame["outcome"] = y.fillna(0).astype(int).to_numpy()
+            return when, frame
+        return None, None
+
+    def _audit(self, records, as_of, scores, outcome=None, recent=False):
         attrs = features.audit_attributes(
             records, as_of=as_of, year_groups=tuple(self.year_groups)
         ).reindex(pd.Index(scores["upn"], name="upn"))
@@ -298,11 +322,17 @@ class Screener(BaseEstimator):
         groups = features.audit_groups(self.audit_groups, frame.columns)
         if outcome is not None:
             frame["outcome"] = np.asarray(outcome, dtype=int)
+        when, past = self._recent_cohort(records, as_of) if recent else (None, None)
+        label = None if when is None else (
+            f"census {when.date()} (its {self.horizon_months}-month outcome window is "
+            "complete)")
         return audits.audit(
             frame, groups=groups, flag="flagged", score="risk",
             outcome="outcome" if outcome is not None else None,
             min_cell=self.min_cell, n_boot=self.n_boot, random_state=self.random_state,
             controls=[c for c in _CONTROLS if c not in groups], control_n_boot=0,
+            recent=past, recent_outcome="outcome" if past is not None else None,
+            recent_label=label, adjust=[c for c in _ADJUST_FOR if c in frame.columns],
         )
 
     def _drift(self, X):
@@ -354,7 +384,7 @@ class Screener(BaseEstimator):
                           DataEndWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
         drift = self._drift(X)
-        audit = self._audit(records, as_of, scores)
+        audit = self._audit(records, as_of, scores, recent=True)
         return ScreeningResult(
             as_of=as_of, scores=scores, audit=audit, drift=drift, facts=self._facts(),
             warnings=getattr(records, "warnings", None), data_end=features.data_end(records),
