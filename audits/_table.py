@@ -359,7 +359,7 @@ def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=N
     if rec is not None:
         rn = rec[0].sum(-1)
         add(present & (rn == 0), msg.NOTE_RECENT_ABSENT)
-        add(present & (rn > 0) & rh & ~is_ref & ~h["row"],
+        add(present & (rn > 0) & rh & ~h["row"],
             msg.NOTE_RECENT_HIDDEN.format(min_cell - 1))
     if n_boot > 0:
         m = cols["flag_ratio_m"]

@@ -561,33 +561,43 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--n-boot", type=_whole(0), default=1000, metavar="B", help=_NBOOT_HELP)
     a.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP)
     a.add_argument("--reference", choices=["largest", "lowest", "cohort"], default=None,
-                   help="compare each group with its attribute's largest group (default), "
-                        "the group with the lowest flag rate, or the whole cohort")
+                   help="what each group is compared with: its attribute's largest group, "
+                        "the group with the lowest flag rate, or the whole cohort, e.g. "
+                        "--reference cohort. Default: largest")
     a.add_argument("--unit", default="pupils", metavar="NOUN",
-                   help="plural noun for the rows in sentences, e.g. defendants")
+                   help="plural noun for the rows in the findings' sentences, e.g. "
+                        "--unit defendants. Default: %(default)s")
     a.add_argument("--band", type=float, nargs=2, default=[0.8, 1.25], metavar=("LOW", "HIGH"),
-                   help="ratios inside this band are not findings (default 0.8 1.25)")
+                   help="ratios inside this band are not reported as findings, e.g. "
+                        "--band 0.5 2. Default: 0.8 1.25 (the four-fifths rule both ways)")
     a.add_argument("--control", action="append", metavar="COL",
-                   help="break the tables down by this column, e.g. school (repeatable)")
+                   help="break every table down by this column, never aggregated over "
+                        "(repeatable), e.g. --control school. Default: none")
     a.add_argument("--nested", action="append", metavar="FINE:COARSE",
-                   help="declare that one group column lies inside another, e.g. "
-                        "ethnicity:ethnicity_major (nesting in the data is found anyway)")
+                   help="declare that one group column lies inside another, so their tables "
+                        "are suppressed together, e.g. --nested ethnicity:ethnicity_major. "
+                        "Default: none declared (nesting in the data is found anyway)")
     a.add_argument("--test", action="append", metavar="RATIO",
-                   help="a ratio to test, Holm-adjusted with all others, e.g. fpr_ratio "
-                        "(repeatable; default flag_ratio, and amplification with --outcome)")
+                   help="a ratio to test (p-value from the counts, Holm-adjusted with all "
+                        "others; repeatable), e.g. --test fpr_ratio. Default: flag_ratio, "
+                        "and amplification with --outcome")
     a.add_argument("--adjust", action="append", metavar="COL",
-                   help="covariate for adjusted odds and risk ratios (repeatable); writes "
-                        "adjusted.csv")
+                   help="covariate for adjusted odds and risk ratios (logistic regression; "
+                        "repeatable; writes adjusted.csv), e.g. --adjust sen. Default: none")
     a.add_argument("--recent", metavar="FILE",
-                   help="CSV of a recent cohort with the same group columns: flags are "
-                        "compared with its outcomes (recent amplification)")
+                   help="CSV of a recent cohort with the same group columns, whose outcomes "
+                        "the flags are compared with (recent amplification), e.g. --recent "
+                        "last_year.csv. Default: none")
     a.add_argument("--recent-outcome", metavar="COL",
-                   help="the recent cohort's 0/1 outcome column")
+                   help="the 0/1 outcome column of --recent, e.g. --recent-outcome excluded. "
+                        "Required with --recent")
     a.add_argument("--recent-label", metavar="TEXT",
-                   help="which cohort the recent outcomes come from, e.g. 'census 2023-10-05'")
+                   help="which cohort the recent outcomes come from, shown in the report, "
+                        "e.g. --recent-label 'census 2023-10-05'. Default: recent cohort")
     a.add_argument("--symbols", action="store_true",
-                   help="write government statistics symbols in audit.csv: c suppressed, "
-                        "z not applicable, low rounds to zero")
+                   help="write the government statistics symbols in audit.csv (c suppressed, "
+                        "z not applicable, low rounds to zero), e.g. --symbols. Default: "
+                        "blank cells")
     a.set_defaults(func=_cmd_audit)
     return p
 

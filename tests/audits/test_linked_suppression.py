@@ -143,6 +143,21 @@ def test_intruder_recovers_nothing_from_a_screener_audit(monkeypatch):
     kw, rep = seen["kw"], seen["rep"]
     assert "ethnicity_major" in kw["groups"] and kw["controls"] == ["year_group", "school"]
     assert ["ethnicity", "ethnicity_major"] in rep.params["nesting"]
+    # every screen compares its flags with the latest census whose outcomes are complete
+    earlier = d[-2]
+    assert rep.params["has_recent"] and rep.params["recent_label"].startswith("census ")
+    assert abs((pd.Timestamp(rep.params["recent_label"].split()[1]) - earlier).days) < 14
+    f = rep.to_frame()
+    assert rep.params["recent_n_rows"] > 100
+    # a small LA's recent outcomes are few: shown where safe, else hidden with a reason
+    hidden_note = msg.NOTE_RECENT_HIDDEN.format(9)
+    shown = f["recent_base_ratio"].notna() | f["note"].str.contains(hidden_note, regex=False)
+    assert shown[~f["suppressed"]].all()
+    assert {"recent_amplification_low", "recent_amplification_high"} <= set(f.columns)
+    assert "recent_amplification" in rep.params["tests"]
+    # and adjusts who is flagged for SEN, FSM, sex and year group
+    assert rep.params["adjusted_for"] == ["sen", "fsm", "sex", "year_group"]
+    assert set(rep.adjusted["measure"]) >= {"flagged", "recent outcome"}
     res = Intruder(seen["frame"], rep, groups=kw["groups"], flag=kw["flag"],
                    controls=kw["controls"]).read_report().attack()
     assert res.checked > 100
