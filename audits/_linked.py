@@ -137,11 +137,12 @@ def determined(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]:
         if cidx.size < 2 or ridx.size == 0 or cidx.size > MAX_BLOCK:
             continue
         sub = a[ridx][:, cidx].toarray()
-        # x_i is fixed by sub @ x = b iff e_i lies in the row space of sub
-        _, s, vt = np.linalg.svd(sub, full_matrices=True)
-        rank = int((s > 1e-9 * max(1.0, s.max(initial=0.0))).sum())
-        null = vt[rank:]
-        fixed = np.linalg.norm(null, axis=0) < 1e-7 if null.size else np.ones(cidx.size, bool)
+        # x_i is fixed by sub @ x = b iff e_i lies in the row space of sub, i.e. iff the
+        # projection of e_i on that space (spanned by the right singular vectors of the
+        # non-zero singular values) has length 1
+        _, sv, vt = np.linalg.svd(sub, full_matrices=False)
+        rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+        fixed = (vt[:rank] ** 2).sum(axis=0) > 1 - 1e-7
         for j in np.nonzero(fixed)[0]:
             node = int(unk[cidx[j]])
             known[node] = True
