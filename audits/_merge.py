@@ -28,6 +28,18 @@ _DIFFERENT = (
     "Cannot merge these audits: they were made with different {0} ({1}). An exact merge "
     "needs every report made the same way; {2}"
 )
+_LOCAL = (
+    "local={0!r} is not a group or control column of these audits (they have {1}). Name "
+    "a control whose values are local to each report, e.g. local=['school']."
+)
+_CONTROLS = (
+    "controls={0!r} is not a control of these audits (they have {1}). Choose the merged "
+    "audit's breakdowns among the reports' controls, or add it with by=."
+)
+_BY = (
+    "by={0!r} must be a new column name for the report names (the counted columns are "
+    "{1}). Pass e.g. by='la'."
+)
 #: setting -> (what it is called in errors, how to fix a difference)
 _SAME = {
     "groups": ("groups", "re-run audits.audit on every frame with the same groups=."),
@@ -100,8 +112,50 @@ def _check(items, chosen):
                 f"re-run with the same {key}= " + _CHOOSE_HOW.format(key)))
 
 
-def merge_audits(reports, *, n_boot=None, random_state=None, control_n_boot=None
-                 ) -> AuditReport:
+def _localise(items, local):
+    """Tables with each ``local`` column's values prefixed by their report's name."""
+    s = items[0][1].tally.settings
+    known = set(s["controls"]) | set(s["groups"])
+    for c in local:
+        if c not in known:
+            raise ValueError(_LOCAL.format(c, sorted(known)))
+    out = []
+    for name, rep in items:
+        t = rep.tally.table.copy()
+        for c in local:
+            t[c] = (name + "/" + t[c].astype(str)).where(t[c].notna(), None)
+        out.append(t)
+    return out
+
+
+def _breakdowns(tables, s, names, controls, by):
+    """Tables and settings with only the chosen controls (summed over the others), and a
+    column naming each report when ``by`` is given."""
+    have = list(s["controls"])
+    keep = have if controls is None else ([controls] if isinstance(controls, str)
+                                          else list(controls))
+    for c in keep:
+        if c not in have:
+            raise ValueError(_CONTROLS.format(c, have))
+    used = set(s["groups"]) | {p for spec in s["intersections"] for p in spec} | set(
+        s["adjust"] or ())
+    drop = [c for c in have if c not in keep and c not in used]
+    if by is not None:
+        if not isinstance(by, str) or by in tables[0].columns:
+            raise ValueError(_BY.format(by, list(tables[0].columns)))
+    out = []
+    for name, t in zip(names, tables):
+        if drop:
+            t = tally.add([t.drop(columns=drop)])
+        if by is not None:
+            t = t.assign(**{by: name})
+        out.append(t)
+    s = dict(s, controls=([by] if by is not None else []) + keep)
+    return out, s
+
+
+def merge_audits(reports, *, local=(), controls=None, by=None, n_boot=None,
+                 random_state=None, control_n_boot=None) -> AuditReport:
     """One exact audit of several frames (e.g. local authorities) from their audits.
 
     Parameters
@@ -111,6 +165,21 @@ def merge_audits(reports, *, n_boot=None, random_state=None, control_n_boot=None
         recent cohort, ``min_cell`` ...) of frames holding different rows, e.g. one
         per local authority. A mapping's keys name the reports in errors and in
         ``params["merged_from"]``.
+    local : sequence of str, default=()
+        Columns (usually a control such as ``"school"``) whose values mean something
+        only within their report: a school numbered 100001 in one local authority is
+        not the school numbered 100001 in another. Their values are labelled
+        ``"<report name>/<value>"`` in the merged audit, as if each frame's column had
+        been prefixed before concatenating. School URNs are unique nationally, so real
+        extracts do not need it; synthetic local authorities reuse numbers.
+    controls : sequence of str, optional
+        Breakdowns of the merged audit: a subset of the reports' controls (default
+        all). The others are summed over, so the result equals the audit of the
+        concatenated frames with these controls. A national breakdown by school has
+        tens of thousands of units; each report already has its own.
+    by : str, optional
+        Add a breakdown by report: a control column of this name holding each
+        report's name (e.g. ``by="la"``), listed first.
     n_boot, random_state, control_n_boot : optional
         Bootstrap settings of the merged report; by default those the reports share.
 
@@ -164,7 +233,10 @@ def merge_audits(reports, *, n_boot=None, random_state=None, control_n_boot=None
     for key, value in chosen.items():
         if value is not None:
             s[key] = value
-    table = tally.add([rep.tally.table for _, rep in items])
+    local = [local] if isinstance(local, str) else list(local)
+    tables = _localise(items, local) if local else [rep.tally.table for _, rep in items]
+    tables, s = _breakdowns(tables, s, [n for n, _ in items], controls, by)
+    table = tally.add(tables)
     frame = tally.expand(table)
     recent = None
     if s["has_recent"]:
@@ -184,6 +256,7 @@ def merge_audits(reports, *, n_boot=None, random_state=None, control_n_boot=None
     rule = s["flag_rule"]
     rep.params.update(rule)
     rep.params["merged_from"] = [name for name, _ in items]
+    rep.params["local_columns"] = local
     if rule["flag_source"] == "capacity":
         rep.params["capacity_within"] = "each merged report"
     rep.tally.settings.update(flag_rule=rule)

@@ -227,15 +227,25 @@ class Screener(BaseEstimator):
             raise features.CensusError(_NO_CENSUS)
         for d in dates:
             features.check_outcome_window(records, d, self.horizon_months, action="fit")
+        names = self._training_names()
+        X, y = self._training_rows(records, dates, names)
+        return self._fit_rows(X, y, dates, names)
+
+    def _training_names(self):
         excluded = set(features.check_feature_names(self.exclude_features))
-        names = [f for f in features.describe()["feature"] if f not in excluded]
+        return [f for f in features.describe()["feature"] if f not in excluded]
+
+    def _training_rows(self, records, dates, names):
+        """Features and outcomes of the cohorts at ``dates`` (rows stacked by date)."""
         Xs, ys = [], []
         for d in progress(dates, desc="Building training features", unit="census"):
             X = self._features(records, d)
             Xs.append(X[names])
             ys.append(self._label(records, d).reindex(X.index))
-        X = pd.concat(Xs, ignore_index=True)
-        y = pd.concat(ys, ignore_index=True).astype(int)
+        return pd.concat(Xs, ignore_index=True), pd.concat(ys, ignore_index=True).astype(int)
+
+    def _fit_rows(self, X, y, dates, names):
+        """Fit the model on training rows (from one LA's records, or many stacked)."""
         if y.nunique() < 2:
             raise features.CensusError(
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))

@@ -27,7 +27,7 @@ def assert_same_audit(merged, whole):
                            whole.adjusted.reset_index(drop=True), check_exact=False,
                            rtol=1e-7, obj="adjusted")
     skip = {"flag_source", "capacity", "threshold", "tie_rule", "merged_from",
-            "capacity_within"}
+            "capacity_within", "local_columns"}
     assert {k: v for k, v in merged.params.items() if k not in skip} == {
         k: v for k, v in whole.params.items() if k not in skip}
 
@@ -163,3 +163,30 @@ def test_not_reports_refused(cohort):
         merge_audits([])
     with pytest.raises(TypeError, match="is a DataFrame"):
         merge_audits([cohort])
+
+
+def test_local_columns_are_labelled_by_report(cohort):
+    a, b = cohort.iloc[:200], cohort.iloc[200:]
+    kw = dict(groups=["sex"], flag="flagged", controls="school", n_boot=0)
+    merged = merge_audits({"north": audit(a, **kw), "south": audit(b, **kw)}, local="school")
+    prefixed = pd.concat([a.assign(school="north/" + a["school"]),
+                          b.assign(school="south/" + b["school"])])
+    assert_same_audit(merged, audit(prefixed, **kw))
+    assert merged.params["local_columns"] == ["school"]
+    with pytest.raises(ValueError, match="local=\\['school'\\]"):
+        merge_audits([audit(a, **kw), audit(b, **kw)], local="la")
+
+
+def test_chosen_breakdowns_and_by_report(cohort):
+    a, b = cohort.iloc[:200], cohort.iloc[200:]
+    kw = dict(groups=["sex", "fsm"], flag="flagged", controls="school", n_boot=0)
+    merged = merge_audits({"north": audit(a, **kw), "south": audit(b, **kw)},
+                          controls=[], by="la")
+    labelled = pd.concat([a.assign(la="north"), b.assign(la="south")])
+    assert_same_audit(merged, audit(labelled, **dict(kw, controls="la")))
+    no_school = merge_audits([audit(a, **kw), audit(b, **kw)], controls=())
+    assert_same_audit(no_school, audit(cohort, **dict(kw, controls=None)))
+    with pytest.raises(ValueError, match="not a control of these audits"):
+        merge_audits([audit(a, **kw)], controls=["year_group"])
+    with pytest.raises(ValueError, match="must be a new column name"):
+        merge_audits([audit(a, **kw)], by="sex")
