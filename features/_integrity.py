@@ -100,6 +100,19 @@ def unknown_pupils(name, out, raw, known: pd.Index, P):
         codes, uniq = P.factors[(name, "upn")]
     else:
         codes, uniq = pd.factorize(out["upn"], use_na_sentinel=True)
-    bad = np.flatnonzero(~pd.Index(np.asarray(uniq, dtype=object), dtype=object).isin(known))
+    bad = np.flatnonzero(~_isin(uniq, known))
     if len(bad):
         P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL, M.UNKNOWN_PUPIL_FIX)
+
+
+def _isin(values, known: pd.Index) -> np.ndarray:
+    """``values.isin(known)`` by an Arrow hash set when both are text (much faster)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        v = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+        k = pa.array(np.asarray(known, dtype=object), type=pa.large_string())
+    except (pa.ArrowException, TypeError):
+        return pd.Index(np.asarray(values, dtype=object), dtype=object).isin(known)
+    return pc.is_in(v, value_set=k).to_numpy(zero_copy_only=False).astype(bool)

@@ -39,9 +39,10 @@ class Problems:
             return
         if values is None:
             values = df[column] if column in df.columns else None
-        if values is not None:
-            values = pd.Series(values, copy=False).to_numpy(dtype=object)[mask]
-        self.add(table, column, problem, fix, df.index.to_numpy(dtype=object)[mask], values)
+        rows = np.flatnonzero(mask)
+        if values is not None:  # only the failing rows become Python objects
+            values = pd.Series(values, copy=False).iloc[rows].to_numpy(dtype=object)
+        self.add(table, column, problem, fix, df.index[rows].to_numpy(dtype=object), values)
 
     def frame(self) -> pd.DataFrame:
         """All problems so far as one table (``table, row, column, value, problem, fix``)."""
