@@ -120,8 +120,8 @@ def profile_load(folder: Path) -> dict:
     wrap(_io, "_read", lambda a, kw: f"read {a[0].name}")
     for fn in ("date_column", "text_column", "coded", "numbers", "booleans",
                "optional_text"):
-        wrap(_tables, fn, lambda a, kw, fn=fn: f"{a[2] if fn == 'date_column' else _table_of(a, kw)}"
-             f": {fn}({a[1]})")
+        wrap(_tables, fn, lambda a, kw, fn=fn: (
+            f"{a[2] if fn == 'date_column' else _table_of(a, kw)}: {fn}({a[1]})"))
     for name, parser in list(_tables._TABLE_PARSERS.items()):
         _tables._TABLE_PARSERS[name] = _timer(parser, spent, f"{name}: table parser (all)")
         patched.append((_tables._TABLE_PARSERS, name, parser))
@@ -168,7 +168,6 @@ def typed_marks(n_rows: int = 10_000_000):
     """Validate ``n_rows`` typed register marks (dictionary codes, datetime64 dates)."""
     import numpy as np
     import pandas as pd
-
     from screening.features import Records
 
     n_pupils = n_rows // 380

@@ -110,4 +110,7 @@ def date_column(df, col, table, P) -> pd.Series:
         if len(idx):
             P.add_mask(table, col, df, rows_in(codes, idx), problem, fix)
     vals = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))
+    unread = np.flatnonzero(pd.isna(parsed).to_numpy())
+    if len(unread):  # the text of dates that could not be read tells rows apart
+        P.unread_dates[(table, col)] = np.where(rows_in(codes, unread), codes, -1)
     return pd.Series(vals[codes], index=df.index, name=col)

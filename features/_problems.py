@@ -15,6 +15,8 @@ class Problems:
         self.chunks: list[pd.DataFrame] = []
         self.blank: dict = {}  # (table, column) -> row mask of blank values
         self.factors: dict = {}  # (table, column) -> (codes, distinct normalised values)
+        self.odd: dict = {}  # (table, column) -> row mask of cells holding no single value
+        self.unread_dates: dict = {}  # (table, column) -> text code of unread dates, or -1
         self.mark_class = None  # class index of each register mark, once classified
 
     def add(self, table, column, problem, fix, rows=None, values=None):
