@@ -13,6 +13,7 @@ from . import _messages as M
 from ._dates import parse_date
 from ._errors import InputError, problem_frame
 from ._records import TABLES, Records
+from ._schema import REQUIRED
 
 METADATA_FILE = "metadata.json"
 _FORMATS = ("csv", "parquet")
@@ -55,6 +56,28 @@ def _read(path: Path) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     df.index = pd.RangeIndex(1, len(df) + 1)  # 1-based data row of the file
     return df
+
+
+def read_table(path: Path, name: str) -> pd.DataFrame:
+    """Read one table file (CSV or Parquet), or raise a located :class:`InputError`.
+
+    Used for a table given on its own (the suspensions beside CTFs): a file that is
+    not UTF-8, is empty or cannot be parsed is reported with the table, the data row
+    where known and what to do.
+    """
+    problem = None
+    try:
+        return _read(path)
+    except _NotUtf8 as exc:
+        problem = dict(row=exc.row, problem=M.NOT_UTF8.format(error=exc), fix=M.NOT_UTF8_FIX)
+    except pd.errors.EmptyDataError:
+        problem = dict(row=None, problem=M.EMPTY_FILE, fix=M.EMPTY_FILE_FIX.format(
+            table=name, columns=", ".join(REQUIRED[name])))
+    except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as exc:
+        problem = dict(row=None, problem=M.UNREADABLE_FILE.format(error=exc),
+                       fix=M.UNREADABLE_FILE_FIX)
+    raise InputError(problem_frame([dict(table=name, column=None, value=path.name,
+                                         **problem)]))
 
 
 def load_records(folder) -> Records:
@@ -125,6 +148,10 @@ def load_records(folder) -> Records:
         except _NotUtf8 as exc:
             problems.append(dict(table=name, row=exc.row, column=None, value=present[0].name,
                                  problem=M.NOT_UTF8.format(error=exc), fix=M.NOT_UTF8_FIX))
+        except pd.errors.EmptyDataError:
+            problems.append(dict(table=name, row=None, column=None, value=present[0].name,
+                                 problem=M.EMPTY_FILE, fix=M.EMPTY_FILE_FIX.format(
+                                     table=name, columns=", ".join(REQUIRED[name]))))
         except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as exc:
             problems.append(dict(table=name, row=None, column=None, value=present[0].name,
                                  problem=M.UNREADABLE_FILE.format(error=exc),

@@ -53,6 +53,8 @@ NOT_UTF8_FIX = ("Save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8'); the ro
                 "the data row of the first character that cannot be read.")
 MISSING_SUSPENSIONS_FIX = ("Add suspensions.csv with the header upn,start_date,category; it "
                            "may have no rows when there were no suspensions.")
+EMPTY_FILE = "file is empty (not even a header row)"
+EMPTY_FILE_FIX = "Write at least the header row: {columns} (a table may have no rows)."
 NOT_WHOLE_COUNT = "not a whole number of sessions"
 NOT_WHOLE_COUNT_FIX = "Session counts are whole numbers (half a day is one session)."
 NOT_FINITE = "not a finite number"
