@@ -184,6 +184,10 @@ def _cmd_score(args):
     scr = load(model)
     if args.capacity is not None:
         scr.set_params(capacity=args.capacity, threshold=None)
+    if args.capacity_by is not None:
+        scr.set_params(capacity_by=None if args.capacity_by == "cohort" else args.capacity_by)
+    if args.ties is not None:
+        scr.set_params(ties=args.ties)
     result = scr.screen(records, as_of=as_of, allow_after_data_end=args.allow_after_data_end)
     with outputs.staged(census=as_of) as folder:
         _write_result(result, folder)
@@ -516,6 +520,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_CAPACITY_HELP + " Default: the model's own (0.05 unless it was "
                                          "fitted with another); e.g. --capacity 0.05 or "
                                          "--capacity 40.")
+    s.add_argument("--capacity-by", choices=["cohort", "school", "phase", "year_group"],
+                   default=None,
+                   help="where the capacity applies: the whole cohort (one LA-wide list), "
+                        "within each school, each phase (primary: Years 6 and below; "
+                        "secondary: Year 7 and above) or each year group, with the same "
+                        "tie rule in every unit. The report and scores.csv (flag_unit) say "
+                        "which was used. Default: the model's own (the whole cohort unless "
+                        "it was fitted with another); e.g. --capacity-by school.")
+    s.add_argument("--ties", choices=["break", "include"], default=None,
+                   help="pupils with the same risk at the cut-off: 'break' orders them by "
+                        "UPN, 'include' flags them all (a unit can then exceed its "
+                        "capacity). Either way the report, result.json and scores.csv "
+                        "(tied_at_cutoff) say how many were tied. Default: the model's own "
+                        "(break); e.g. --ties include.")
     s.add_argument("--allow-after-data-end", action="store_true",
                    help="screen even when the census is after the last day the records "
                         "cover (refused by default: every pupil would look as if nothing "

@@ -152,6 +152,8 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
         f"<div class='kpi'><b>{scores['risk'].mean():.2%}</b>mean predicted risk</div>"
         if n else "",
     ]
+    if getattr(result, "ties_text", ""):
+        parts.append(f"<p id='ties'><b>Ties at the cut-off.</b> {escape(result.ties_text)}</p>")
     status = scores["status"].value_counts().rename_axis("status").reset_index(name="pupils")
     parts.append(_table(status))
     findings = list(getattr(audit, "findings", []) or [])

@@ -15,7 +15,7 @@ import pandas as pd
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.2"
+JSON_SCHEMA_VERSION = "1.3"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 
@@ -146,6 +146,12 @@ class ScreeningResult:
     after_data_end : bool
         Whether the census is more than three months after ``data_end``: a screen run
         with ``allow_after_data_end=True``, whose scores see nothing recorded since.
+    ties : pandas.DataFrame or None
+        The cut-off of each unit the capacity applied within (one row for the whole
+        cohort): ``unit, n, n_flagged, cutoff_risk, n_tied`` (pupils with exactly the
+        cut-off risk), ``n_tied_flagged`` (of those, flagged) and ``straddles`` (some
+        tied pupils flagged and others not). ``facts["tie_rule"]`` says how ties
+        were treated.
     """
 
     as_of: pd.Timestamp
@@ -156,6 +162,16 @@ class ScreeningResult:
     warnings: pd.DataFrame | None = None
     data_end: pd.Timestamp | None = None
     after_data_end: bool = False
+    ties: pd.DataFrame | None = None
+
+    @property
+    def ties_text(self) -> str:
+        """One sentence on the pupils tied at the cut-off ("" when none were tied)."""
+        from ._units import ties_sentence
+
+        if self.ties is None:
+            return ""
+        return ties_sentence(self.ties, self.facts.get("tie_rule", ""))
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -189,6 +205,8 @@ class ScreeningResult:
                 "n_flagged": int(self.scores["flagged"].sum()),
                 "mean_risk": float(self.scores["risk"].mean()) if len(self.scores) else None,
                 "status_counts": self.scores["status"].value_counts().to_dict(),
+                "ties": None if self.ties is None else _records(self.ties),
+                "ties_text": self.ties_text,
             },
             "scores": _records(self.scores),
             "audit": audit.to_dict() if hasattr(audit, "to_dict") else _records(
