@@ -152,6 +152,11 @@ class ScreeningResult:
         cut-off risk), ``n_tied_flagged`` (of those, flagged) and ``straddles`` (some
         tied pupils flagged and others not). ``facts["tie_rule"]`` says how ties
         were treated.
+    allocations : pandas.DataFrame or None
+        Places at a next school allocated to screened pupils and known at the census
+        (``upn, destination, start_date, decided_date``; see
+        :func:`screening.features.allocations_at`), or None. They group the
+        transition handover of :meth:`write_packs`; they never change a score.
     """
 
     as_of: pd.Timestamp
@@ -163,6 +168,7 @@ class ScreeningResult:
     data_end: pd.Timestamp | None = None
     after_data_end: bool = False
     ties: pd.DataFrame | None = None
+    allocations: pd.DataFrame | None = None
 
     @property
     def ties_text(self) -> str:
@@ -256,6 +262,34 @@ class ScreeningResult:
         findings = list(getattr(self.audit, "findings", []) or [])
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
+
+    def write_packs(self, folder, *, evaluation=None) -> list[Path]:
+        """Write one output per audience into ``folder``; return the paths written.
+
+        * ``overview.html``: for scrutiny and partners, no pupil rows at all (totals,
+          the flagging rule, the suppressed audit, findings, model card, the
+          evaluation's summary when given);
+        * ``case_list.html`` and ``.csv``: restricted to the LA team, every flagged
+          pupil;
+        * ``schools/<school>.html`` and ``.csv``: only that school's pupils (the HTML
+          lists its flagged pupils with reasons and what the points mean; the CSV
+          every screened pupil of the school);
+        * ``handover/<school>.html`` and ``.csv`` per receiving school, when the
+          records had allocations: the pupils allocated a place there;
+        * ``README.txt``: who each file is for.
+
+        Every page and every CSV row says who it is for.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Created if missing; files of the same names are replaced.
+        evaluation : Evaluation, optional
+            An out-of-time evaluation to summarise in the overview.
+        """
+        from ._packs import write_packs
+
+        return write_packs(self, folder, evaluation=evaluation)
 
     def to_html(self, path=None, *, evaluation=None, backtest=None) -> str:
         """One self-contained HTML report: summary, flagged pupils with reasons, the

@@ -419,7 +419,15 @@ class Screener(BaseEstimator):
             warnings=getattr(records, "warnings", None), data_end=features.data_end(records),
             after_data_end=after_end,
             ties=cutoff_ties(scores["risk"], scores["flagged"], scores["flag_unit"]),
+            allocations=self._allocations(records, as_of, scores),
         )
+
+    @staticmethod
+    def _allocations(records, as_of, scores):
+        """Places allocated (and known) at ``as_of`` for the screened pupils, or None."""
+        table = features.allocations_at(records, as_of)
+        table = table[table["upn"].isin(scores["upn"])].reset_index(drop=True)
+        return table if len(table) else None
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(self, records, as_of):
