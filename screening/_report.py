@@ -156,6 +156,11 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
     ]
     if getattr(result, "ties_text", ""):
         parts.append(f"<p id='ties'><b>Ties at the cut-off.</b> {escape(result.ties_text)}</p>")
+    for year, texts in sorted(getattr(result, "shared_reasons", {}).items()):
+        parts.append(f"<p><b>Not listed as reasons in Year {escape(str(year))}</b> (held by "
+                     "nearly every pupil screened in that year group, so they say nothing "
+                     "about the child; their points still count): "
+                     f"{escape('; '.join(texts))}.</p>")
     status = scores["status"].value_counts().rename_axis("status").reset_index(name="pupils")
     parts.append(_table(status))
     findings = list(getattr(audit, "findings", []) or [])

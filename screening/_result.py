@@ -157,6 +157,11 @@ class ScreeningResult:
         (``upn, destination, start_date, decided_date``; see
         :func:`screening.features.allocations_at`), or None. They group the
         transition handover of :meth:`write_packs`; they never change a score.
+    shared_reasons : dict
+        Year group -> reasons held by at least 95% of that year group's screened
+        pupils (for example "New to the school" for every September Year 7). They
+        still add their points but are not listed among a pupil's reasons, which say
+        what is different about the child.
     """
 
     as_of: pd.Timestamp
@@ -169,6 +174,7 @@ class ScreeningResult:
     after_data_end: bool = False
     ties: pd.DataFrame | None = None
     allocations: pd.DataFrame | None = None
+    shared_reasons: dict = field(default_factory=dict)
 
     @property
     def ties_text(self) -> str:
@@ -213,6 +219,7 @@ class ScreeningResult:
                 "status_counts": self.scores["status"].value_counts().to_dict(),
                 "ties": None if self.ties is None else _records(self.ties),
                 "ties_text": self.ties_text,
+                "shared_reasons": {str(k): list(v) for k, v in self.shared_reasons.items()},
             },
             "scores": _records(self.scores),
             "audit": audit.to_dict() if hasattr(audit, "to_dict") else _records(

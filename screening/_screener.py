@@ -20,6 +20,7 @@ from screening import audits, features, models
 from ._dates import census_date, census_dates
 from ._facts import model_facts
 from ._progress import progress
+from ._reasons import distinguishing_reasons
 from ._result import Backtest, Evaluation, ScreeningResult
 from ._units import check_capacity_by, cutoff_ties, flag_groups, tied_at_cutoff, units
 
@@ -307,10 +308,13 @@ class Screener(BaseEstimator):
         rank[order] = np.arange(1, len(risk) + 1)
         scores["rank"] = rank
         if hasattr(self.model_, "reasons"):
-            reasons = self.model_.reasons(Xm, k=3).reset_index(drop=True)
+            every = self.model_.reasons(Xm, k=len(self.feature_names_)).reset_index(drop=True)
+            reasons, shared = distinguishing_reasons(every.fillna(""),
+                                                     X["year_group"].to_numpy(), k=3)
+            scores.attrs["shared_reasons"] = shared
             for i in range(1, 4):
                 col = f"reason_{i}"
-                scores[col] = reasons[col].fillna("").to_numpy() if col in reasons else ""
+                scores[col] = reasons[col].to_numpy()
         else:
             for i in range(1, 4):
                 scores[f"reason_{i}"] = ""
@@ -412,6 +416,7 @@ class Screener(BaseEstimator):
                                             data_end=features.data_end(records).date()),
                           DataEndWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
+        shared = scores.attrs.pop("shared_reasons", {})
         drift = self._drift(X)
         audit = self._audit(records, as_of, scores, recent=True)
         return ScreeningResult(
@@ -419,7 +424,7 @@ class Screener(BaseEstimator):
             warnings=getattr(records, "warnings", None), data_end=features.data_end(records),
             after_data_end=after_end,
             ties=cutoff_ties(scores["risk"], scores["flagged"], scores["flag_unit"]),
-            allocations=self._allocations(records, as_of, scores),
+            allocations=self._allocations(records, as_of, scores), shared_reasons=shared,
         )
 
     @staticmethod
