@@ -44,6 +44,8 @@ _LAZY = {
     "ScreeningResult": ("screening._result", "ScreeningResult"),
     "Evaluation": ("screening._result", "Evaluation"),
     "Backtest": ("screening._result", "Backtest"),
+    # pseudonymised exports for research
+    "pseudonymise": ("screening._pseudonymise", "pseudonymise"),
     # persistence
     "save": ("screening._persist", "save"),
     "load": ("screening._persist", "load"),
@@ -63,6 +65,8 @@ __all__ = [
     # the pipeline and its results
     "Screener", "ScreeningResult", "Evaluation", "Backtest", "DriftWarning",
     "DataEndWarning",
+    # pseudonymised exports for research
+    "pseudonymise",
     # persistence
     "save", "load", "ModelFileError", "ModelVersionError", "UntrustedTypesError",
     "__version__",
@@ -99,6 +103,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the same names, imported eagerly for type checkers and editors
     from . import audits, datasets, features, models
     from ._persist import load, save
+    from ._pseudonymise import pseudonymise
     from ._result import Backtest, Evaluation, ScreeningResult
     from ._screener import DataEndWarning, DriftWarning, Screener
     from .features import (
