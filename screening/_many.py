@@ -286,7 +286,7 @@ def screen_many(screener, sources, *, as_of, n_jobs=None, on_error="raise", keep
                           summary=summary, failures=failures)
 
 
-def _rows_one(screener, name, source, dates, names):
+def _rows_one(screener, name, source, dates, names, kinds):
     """One task: load one LA and build its training rows at each census date."""
     start = time.perf_counter()
     try:
@@ -296,7 +296,7 @@ def _rows_one(screener, name, source, dates, names):
                                           action="fit")
         rows = []
         for d in dates:
-            X = screener._features(records, d)
+            X = screener._features(records, d, kinds)
             y = screener._label(records, d).reindex(X.index).astype(int)
             rows.append((X[names], y))
         del records
@@ -363,9 +363,10 @@ def fit_many(screener, sources, *, as_of, n_jobs=None, on_error="raise"):
     if not dates:
         raise features.CensusError("fit_many needs at least one census date in as_of; "
                                    "got none.")
-    names = screener._training_names()
+    kinds = screener._training_kinds()
+    names = screener._training_names(kinds)
     items = named_sources(sources)
-    outs = run_tasks(_rows_one, items, ((screener,), (dates, names)), n_jobs=n_jobs,
+    outs = run_tasks(_rows_one, items, ((screener,), (dates, names, kinds)), n_jobs=n_jobs,
                      desc="Building training rows")
     failures = _failures(outs, on_error, "fit")
     good = [(name, rows) for name, rows, err, _ in outs if err is None]
@@ -384,7 +385,7 @@ def fit_many(screener, sources, *, as_of, n_jobs=None, on_error="raise"):
     X = pd.concat(Xs, ignore_index=True)
     y = pd.concat(ys, ignore_index=True).astype(int)
     del Xs, ys, good
-    screener._fit_rows(X, y, dates, names)
+    screener._fit_rows(X, y, dates, names, kinds)
     screener.training_["local_authorities"] = [n for n, _, err, _ in outs if err is None]
     if len(failures):
         screener.training_["failed"] = failures.to_dict(orient="records")

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ._added_value import added_value_html
+
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;
 max-width:1100px;color:#1b1b1b;line-height:1.45;padding:0 1em}
@@ -163,6 +165,7 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
                      f"{escape('; '.join(texts))}.</p>")
     status = scores["status"].value_counts().rename_axis("status").reset_index(name="pupils")
     parts.append(_table(status))
+    parts.append(added_value_html(scores, facts.get("min_cell", 10)))
     findings = list(getattr(audit, "findings", []) or [])
     if findings:
         parts.append("<div class='warn'><b>Audit findings</b><ul>" + "".join(
@@ -189,7 +192,7 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
     parts.append("<p>Highest risk first. Reasons are the scorecard lines that add most points "
                  "for this pupil. They describe recorded data, not the child.</p>")
     cols = [c for c in ("rank", "upn", "school", "year_group", "risk", "reason_1", "reason_2",
-                        "reason_3", "status") if c in scores]
+                        "reason_3", "status", "known_to") if c in scores]
     parts.append(_table(result.flagged[cols], max_rows=500))
 
     parts.append("<h2 id='calibration'>Calibration and backtest</h2>")
