@@ -91,7 +91,7 @@ def test_dask_local_cluster_runs_it_unchanged(scr, las, dates, national):
     from joblib import parallel_config
 
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster), parallel_config(backend="dask"), \
             warnings.catch_warnings():
         warnings.simplefilter("ignore")
