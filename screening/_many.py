@@ -106,6 +106,20 @@ def _peak_rss_mb() -> float:
         return float("nan")
 
 
+def _portable(err: Exception) -> Exception:
+    """``err`` if it survives pickling (to come back from a worker), else a RuntimeError
+    with its type, message and traceback."""
+    import pickle
+    import traceback
+
+    try:
+        pickle.loads(pickle.dumps(err))
+        return err
+    except Exception:  # noqa: BLE001 - any failure to round-trip
+        text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        return RuntimeError(f"{type(err).__name__}: {err}\n{text}")
+
+
 def _screen_one(screener, name, source, as_of, keep, allow_after_data_end):
     """One task: load, screen, and return the result (or the error, with the LA name)."""
     start = time.perf_counter()
@@ -115,7 +129,7 @@ def _screen_one(screener, name, source, as_of, keep, allow_after_data_end):
                                  allow_after_data_end=allow_after_data_end)
         del records
     except Exception as err:  # noqa: BLE001 - reported with the LA's name
-        return name, None, err, {}
+        return name, None, _portable(err), {}
     info = {"la": name, "n_pupils": len(result.scores),
             "n_flagged": int(result.scores["flagged"].sum()),
             "seconds": time.perf_counter() - start, "worker_pid": os.getpid(),
@@ -127,7 +141,7 @@ def _screen_one(screener, name, source, as_of, keep, allow_after_data_end):
 
 def run_tasks(func, items, args, *, n_jobs, desc):
     """``func(*args_before, name, source, *args_after)`` for every source, via joblib,
-    with a progress bar as tasks finish. Returns ``{name: output}`` in source order."""
+    with a progress bar as tasks finish. Returns the outputs in source order."""
     from joblib import Parallel, delayed
 
     head, tail = args
@@ -301,7 +315,7 @@ def _rows_one(screener, name, source, dates, names, kinds):
             rows.append((X[names], y))
         del records
     except Exception as err:  # noqa: BLE001 - reported with the LA's name
-        return name, None, err, {}
+        return name, None, _portable(err), {}
     info = {"la": name, "n_rows": sum(len(y) for _, y in rows),
             "seconds": time.perf_counter() - start, "worker_pid": os.getpid(),
             "worker_peak_rss_mb": _peak_rss_mb()}
