@@ -83,6 +83,15 @@ def test_already_known_matches_features_and_added_value_adds_up(sc_la, social):
     assert "Added value." in res.to_html()
 
 
+def test_already_known_can_be_an_audit_group(sc_la, social):
+    from sklearn.base import clone
+
+    scr = clone(social).set_params(audit_groups=("sex", "already_known"))
+    scr.fit(sc_la.records, as_of=sc_la.census_dates[2:4])
+    res = scr.screen(sc_la.records, as_of=sc_la.census_dates[-1])
+    assert "already_known" in set(res.audit.to_frame()["attribute"])
+
+
 def test_evaluation_gives_precision_among_pupils_not_known(sc_la, social):
     ev = social.evaluate(sc_la.records, as_of=sc_la.census_dates[-2])
     s = ev.scores
