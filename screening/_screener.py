@@ -140,7 +140,8 @@ class Screener(BaseEstimator):
         current at the census (:func:`screening.features.already_known`). The scores
         then have bool ``already_known`` and text ``known_to`` columns, and the result
         and report say how many flagged pupils no service already knew
-        (``ScreeningResult.added_value``). Flags are not changed by it.
+        (``ScreeningResult.added_value``). Flags are not changed by it. With it,
+        ``"already_known"`` may also be listed in ``audit_groups``.
     model : estimator, optional
         A classifier with ``fit``/``predict_proba``; by default a
         :class:`screening.models.RiskScorecard` whose monotone directions and reason
@@ -400,6 +401,12 @@ class Screener(BaseEstimator):
                 return None, None
             frame = attrs.reset_index(drop=True)
             frame["outcome"] = y.fillna(0).astype(int).to_numpy()
+            known_if = features.check_episode_kinds(getattr(self, "known_if", ()), "known_if")
+            if known_if:  # the same marks at that census, for the audit group
+                known = features.already_known(records, when, known_if,
+                                               year_groups=tuple(self.year_groups))
+                frame["already_known"] = known["already_known"].reindex(
+                    attrs.index).fillna(False).to_numpy(dtype=bool)
             return when, frame
         return None, None
 
@@ -410,6 +417,8 @@ class Screener(BaseEstimator):
         frame = attrs.reset_index(drop=True)
         for c in ("risk", "flagged", "school", "year_group"):
             frame[c] = scores[c].to_numpy()
+        if "already_known" in scores:  # with known_if, an audit group on request
+            frame["already_known"] = scores["already_known"].to_numpy()
         groups = features.audit_groups(self.audit_groups, frame.columns)
         if outcome is not None:
             frame["outcome"] = np.asarray(outcome, dtype=int)

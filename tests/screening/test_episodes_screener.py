@@ -77,10 +77,19 @@ def test_already_known_matches_features_and_added_value_adds_up(sc_la, social):
     assert v["n_flagged_not_known"] == (flagged & ~res.scores["already_known"]).sum()
     assert v["n_flagged_not_known"] + v["n_flagged_already_known"] == v["n_flagged"]
     doc = json.loads(res.to_json())
-    assert doc["schema_version"] == "1.3"
+    assert doc["schema_version"] == "1.4"
     assert doc["summary"]["added_value"]["n_flagged_not_known"] == v["n_flagged_not_known"]
     assert {"already_known", "known_to"} <= set(doc["scores"][0])
     assert "Added value." in res.to_html()
+
+
+def test_already_known_can_be_an_audit_group(sc_la, social):
+    from sklearn.base import clone
+
+    scr = clone(social).set_params(audit_groups=("sex", "already_known"))
+    scr.fit(sc_la.records, as_of=sc_la.census_dates[2:4])
+    res = scr.screen(sc_la.records, as_of=sc_la.census_dates[-1])
+    assert "already_known" in set(res.audit.to_frame()["attribute"])
 
 
 def test_evaluation_gives_precision_among_pupils_not_known(sc_la, social):
