@@ -342,7 +342,8 @@ class Screener(BaseEstimator):
         Xm = X[self.feature_names_]
         risk = self.model_.predict_proba(Xm)[:, 1]
         upn = X.index.to_numpy().astype(str)
-        unit = units(self.capacity_by, X["school"].to_numpy(), X["year_group"].to_numpy())
+        by = None if self.threshold is not None else self.capacity_by  # a threshold is LA-wide
+        unit = units(by, X["school"].to_numpy(), X["year_group"].to_numpy())
         flagged = audits.flag_top(risk, tiebreak=upn, **self._flag_rule(unit))
         scores = pd.DataFrame(
             {

@@ -136,3 +136,13 @@ def test_whole_cohort_is_one_unit(result):
     assert (s["flag_unit"] == "whole cohort").all()
     assert result.facts["capacity_by"] is None
     assert len(result.ties) == 1 and result.ties["n_flagged"].iloc[0] == s["flagged"].sum()
+
+
+def test_a_threshold_is_la_wide_whatever_capacity_by_says(la, fitted):
+    scr = _like(fitted, threshold=0.2, capacity_by="school")
+    _, s = scr._score(la.records, la.census_dates[-1])
+    assert (s["flagged"] == (s["risk"] >= 0.2)).all()
+    assert (s["flag_unit"] == "whole cohort").all()
+    scr.feature_names_ = fitted.feature_names_
+    facts = scr._facts()
+    assert facts["capacity_by"] is None and facts["sizing"] == "risk at least 0.200"
