@@ -10,6 +10,7 @@ from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
 from ._ctf_write import write_ctf
 from ._dates import parse_date
+from ._describe import ATTRIBUTE_NAMES, describe_attribute, describe_group
 from ._dictionary import check_feature_names, describe, model_hints
 from ._errors import InputError
 from ._io import load_records, write_records
@@ -46,4 +47,6 @@ __all__ = [
     "DATA_END_GRACE_MONTHS",
     # audit groups (never model features)
     "audit_attributes", "audit_groups", "NESTED_GROUPS", "DERIVED_GROUPS",
+    # audit groups in words (from the code tables), for reports
+    "describe_group", "describe_attribute", "ATTRIBUTE_NAMES",
 ]

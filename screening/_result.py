@@ -15,7 +15,7 @@ import pandas as pd
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.2"
+JSON_SCHEMA_VERSION = "2.0"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 

@@ -285,7 +285,11 @@ class Screener(BaseEstimator):
         else:
             for i in range(1, 4):
                 scores[f"reason_{i}"] = ""
-        if hasattr(self.model_, "decision_function"):
+        if hasattr(self.model_, "score_points"):
+            # the card's whole-number total, checkable by hand against the card (its
+            # base score, the intercept, is stated once in the model facts)
+            scores["points"] = np.asarray(self.model_.score_points(Xm), dtype=np.int64)
+        elif hasattr(self.model_, "decision_function"):
             scores["points"] = np.asarray(self.model_.decision_function(Xm), dtype=float)
         notes = features.history_notes(X).to_numpy(dtype=object)
         status = np.where(notes == "", "scored", "scored: " + notes.astype(str))
