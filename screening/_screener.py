@@ -316,14 +316,22 @@ class Screener(BaseEstimator):
             return when, frame
         return None, None
 
-    def _audit(self, records, as_of, scores, outcome=None, recent=False):
+    def _audit_frame(self, records, as_of, scores):
+        """The audit groups of the scored pupils, row for row, and the groups to audit."""
         attrs = features.audit_attributes(
             records, as_of=as_of, year_groups=tuple(self.year_groups)
         ).reindex(pd.Index(scores["upn"], name="upn"))
         frame = attrs.reset_index(drop=True)
         for c in ("risk", "flagged", "school", "year_group"):
             frame[c] = scores[c].to_numpy()
-        groups = features.audit_groups(self.audit_groups, frame.columns)
+        return frame, features.audit_groups(self.audit_groups, frame.columns)
+
+    def _audit(self, records, as_of, scores, outcome=None, recent=False, frame=None):
+        if frame is None:
+            frame, groups = self._audit_frame(records, as_of, scores)
+        else:
+            frame, groups = frame.copy(), features.audit_groups(self.audit_groups,
+                                                                frame.columns)
         if outcome is not None:
             frame["outcome"] = np.asarray(outcome, dtype=int)
         when, past = self._recent_cohort(records, as_of) if recent else (None, None)
@@ -420,11 +428,13 @@ class Screener(BaseEstimator):
         X, scores = self._score(records, as_of)
         y = self._label(records, as_of).reindex(X.index).astype(int).to_numpy()
         scores["outcome"] = y
+        frame, groups = self._audit_frame(records, as_of, scores)
         return Evaluation(
             as_of=as_of, metrics=models.score_metrics(y, scores["risk"], scores["flagged"]),
-            audit=self._audit(records, as_of, scores, outcome=y), scores=scores,
+            audit=self._audit(records, as_of, scores, outcome=y, frame=frame), scores=scores,
             calibration=models.reliability_table(y, scores["risk"]),
             training=dict(self.training_), facts=self._facts(),
+            groups=frame[[g for g in groups if g not in _CONTROLS]].copy(),
         )
 
     def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
