@@ -71,8 +71,10 @@ def capacity_curve(frame, *, score, outcome, groups=(), capacities=DEFAULT_CAPAC
         Column breaking ties in score, ascending (e.g. the pupil id).
     min_cell : int, default=10
         Group counts from 1 to ``min_cell - 1`` (flagged, outcomes, true positives)
-        are hidden, with the next smallest flagged count of the attribute when only
-        one would be; rates and amplification built on a hidden count are hidden too.
+        are hidden, with the next smallest count of the attribute when only one would
+        be (the total is shown); rates and amplification built on a hidden count are
+        hidden too. Differences between capacities are not protected: publish the
+        curve for groups, not for pupils.
 
     Returns
     -------
@@ -81,7 +83,7 @@ def capacity_curve(frame, *, score, outcome, groups=(), capacities=DEFAULT_CAPAC
         the outcome, ``recall`` the share of rows with the outcome that are flagged,
         and ``amplification`` the group's share of flags divided by its share of
         outcomes (above 1: the group is flagged more than its outcomes warrant).
-        ``suppressed`` is True where counts are hidden.
+        ``suppressed`` is True where any count of the row is hidden.
 
     Examples
     --------
@@ -134,15 +136,21 @@ def capacity_curve(frame, *, score, outcome, groups=(), capacities=DEFAULT_CAPAC
             agg = t.groupby("g", sort=True).agg(n=("f", "size"), n_flagged=("f", "sum"),
                                                 n_outcome=("y", "sum"),
                                                 n_true_positive=("tp", "sum"))
-            hide = (_hide(agg["n_flagged"], min_cell) | _hide(agg["n_outcome"], min_cell)
-                    | _hide(agg["n_true_positive"], min_cell) | (agg["n"] < min_cell))
+            small = agg["n"] < min_cell
+            h_flag = _hide(agg["n_flagged"], min_cell) | small
+            h_out = _hide(agg["n_outcome"], min_cell) | small
+            h_tp = _hide(agg["n_true_positive"], min_cell) | h_flag | h_out
             for name, r in agg.iterrows():
                 rows.append({"capacity": c, "attribute": g, "group": name, "n": int(r["n"]),
                              "n_outcome": int(r["n_outcome"]),
                              "n_flagged": int(r["n_flagged"]),
                              "n_true_positive": int(r["n_true_positive"]),
-                             "suppressed": bool(hide[name])})
+                             "_h_flag": bool(h_flag[name]), "_h_out": bool(h_out[name]),
+                             "_h_tp": bool(h_tp[name])})
     out = pd.DataFrame(rows)
+    for col in ("_h_flag", "_h_out", "_h_tp"):
+        out[col] = out[col].fillna(False).astype(bool)
+    out["suppressed"] = out["_h_flag"] | out["_h_out"] | out["_h_tp"]
     for col in ("n", "n_outcome", "n_flagged", "n_true_positive"):
         out[col] = out[col].astype("float")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -155,9 +163,11 @@ def capacity_curve(frame, *, score, outcome, groups=(), capacities=DEFAULT_CAPAC
         share_outcomes = out["n_outcome"] / pos_all if pos_all else np.nan
         out["amplification"] = share_flags / share_outcomes
     out = out.replace([np.inf, -np.inf], np.nan)
-    sup = out["suppressed"]
-    out.loc[sup, ["n_outcome", "n_flagged", "n_true_positive", "flag_rate", "precision",
-                  "recall", "amplification"]] = np.nan
+    # each number is hidden when a count it is built from is (precision times the flags
+    # gives the true positives, so they go together)
+    out.loc[out["_h_flag"], ["n_flagged", "flag_rate", "amplification"]] = np.nan
+    out.loc[out["_h_out"], ["n_outcome", "amplification"]] = np.nan
+    out.loc[out["_h_tp"], ["n_true_positive", "precision", "recall"]] = np.nan
     out.loc[out["attribute"] == "all", "amplification"] = np.nan
     for col in ("n", "n_outcome", "n_flagged", "n_true_positive"):
         out[col] = out[col].astype("Int64")

@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -372,6 +373,8 @@ def fragment(report) -> str:
             out.append(f"<h3>By {_e(ctrl)} (not aggregated over)</h3>"
                        + table(sub, cols, report) + more)
     method = " ".join(line.strip() for line in (_SUPPRESSION_DOC or "").splitlines())
+    # the docstring's reStructuredText markup, as plain prose
+    method = re.sub(r":\w+:`~?([^`]+)`", r"\1", method).replace("``", "").replace("`", "")
     out.append("<h3>Method</h3>")
     out.append(f"<p class=\"note\">p-values: {_e(p.get('p_value_method', ''))}; tested: "
                f"{_e(', '.join(p.get('tests') or []))}; findings: ratio outside "

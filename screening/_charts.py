@@ -96,7 +96,7 @@ def forest(rows, measures) -> str:
     from matplotlib.figure import Figure
 
     height = 1.0 + 0.3 * len(rows)
-    label_in = min(4.2, 0.4 + 0.075 * max(len(r[0]) for r in rows))
+    label_in = min(5.0, 0.3 + 0.085 * max(len(r[0]) for r in rows))
     width = label_in + 3.3 * len(measures)
     fig = Figure(figsize=(width, height), dpi=DPI)
     fig.subplots_adjust(left=label_in / width, right=0.98, bottom=0.75 / height,
@@ -156,7 +156,7 @@ def calibration(table, flagged_range) -> str:
 
 def capacity_chart(overall, by_group) -> str:
     """Precision and recall (left) and amplification per group (right) by capacity."""
-    fig, (a1, a2) = figure(3.2, ncols=2)
+    fig, (a1, a2) = figure(3.4 + 0.22 * len(by_group), ncols=2)
     cap = overall["capacity"].to_numpy(float)
     a1.plot(cap, overall["precision"], "o-", color=BLUE, label="precision")
     a1.plot(cap, overall["recall"], "s-", color=RED, label="recall")
@@ -176,7 +176,8 @@ def capacity_chart(overall, by_group) -> str:
     finite = [v for v in vals if np.isfinite(v) and v > 0] or [1.0]
     a2.set_ylim(0, max(2.0, max(finite) * 1.1))
     if by_group:
-        a2.legend(frameon=False, fontsize=FONT - 2, loc="upper right")
+        a2.legend(frameon=False, fontsize=FONT - 1, loc="upper center", ncol=1,
+                  bbox_to_anchor=(0.5, -0.22))
     for ax in (a1, a2):
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     a1.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")

@@ -72,7 +72,7 @@ def _table(header, rows, numeric=()) -> str:
 
 def _count(v, min_cell) -> str:
     if words.blank(v):
-        return f"fewer than {min_cell}"
+        return "hidden"
     v = int(v)
     return f"fewer than {min_cell}" if 0 < v < min_cell else f"{v:,}"
 
@@ -252,8 +252,7 @@ def _forest_rows(audit, measures):
                     float(rec.get(m + "_high")) if not words.blank(rec.get(m + "_high"))
                     else np.nan) for m, _ in measures}
         if any(np.isfinite(v[0]) and v[0] > 0 for v in vals.values()):
-            rows.append((f"{words.attribute(rec['attribute'])}: "
-                         f"{words.group(rec['attribute'], rec['group'])}", vals))
+            rows.append((words.group(rec["attribute"], rec["group"]), vals))
     return rows
 
 
@@ -392,10 +391,10 @@ def _calibration(ev, mc) -> str:
 
     s = ev.scores
     share = min(max(float(s["flagged"].mean()) * 3, 0.05), 1.0) if len(s) else 0.2
-    # as many equal-count bins as keep about 25 expected outcomes in each (3 to 8)
+    # as many equal-count bins as keep about 15 expected outcomes in each (3 to 8)
     expected = float(s["risk"].nlargest(max(1, int(share * len(s)))).sum()) if len(s) else 0
-    table = reliability_table(s["outcome"], s["risk"], n_bins=int(min(8, max(3, expected // 25))),
-                              top=share, ci=0.95, min_cell=mc)
+    table = reliability_table(s["outcome"], s["risk"], top=share, ci=0.95, min_cell=mc,
+                              n_bins=int(min(8, max(3, expected // 15))))
     risk = s.loc[s["flagged"], "risk"]
     rng = (float(risk.min()), float(risk.max())) if len(risk) else (np.nan, np.nan)
     out = [f"<h3>Calibration where flags fall</h3><p>The highest {share:.0%} of "
@@ -436,6 +435,8 @@ def _capacity_chooser(ev) -> str:
     cols = []
     for a in main:
         for g in dict.fromkeys(curve.loc[curve["attribute"] == a, "group"]):
+            if _is_reference(ev.audit, a, g) or g == "Unknown":
+                continue
             cols.append((a, g))
             head.append(f"Flagged: {words.group(a, g)}")
     rows = []
@@ -450,6 +451,11 @@ def _capacity_chooser(ev) -> str:
                        if len(x) else "–")
         rows.append(row)
     out.append(_table(head, rows, numeric=tuple(head)))
+    out.append("<p class='note'>Hidden: a count from 1 to "
+               f"{int(ev.facts.get('min_cell', 10)) - 1}, or one that would give such a count "
+               "away. Each group's reference (boys, pupils not eligible for free school "
+               "meals, no SEN, English as first language) makes up the rest of the "
+               "flagged.</p>")
     return "\n".join(out)
 
 

@@ -110,7 +110,7 @@ def finding(row, by_group, n_tests, recent_label=None) -> str:
         text = (f"Against {when}, {who[0].lower() + who[1:]} are flagged {more} than "
                 f"warranted: amplification {ratio(r)} (their flag ratio {ratio(fr)} divided "
                 f"by their outcome ratio {ratio(br)}, both against {them}).")
-        if not math.isnan(fr) and (fr < 1) == (r > 1):
+        if not math.isnan(fr) and ((fr < 0.8 and r > 1) or (fr > 1.25 and r < 1)):
             text += (" Both hold at once: " + (
                 f"they are flagged less often than {them}, but their outcomes are rarer "
                 "still, so the flags that do fall on them outweigh their outcomes."

@@ -54,12 +54,15 @@ def test_small_counts_are_hidden_with_a_complement(frame):
                                   capacities=[0.01], min_cell=10)
     grp = curve[curve["attribute"] == "g"]
     shown = grp[~grp["suppressed"]]
-    assert not ((shown["n_flagged"] > 0) & (shown["n_flagged"] < 10)).any()
-    assert not ((shown["n_true_positive"] > 0) & (shown["n_true_positive"] < 10)).any()
-    # never exactly one group hidden: the total would give it away
-    assert grp["suppressed"].sum() != 1
-    hidden = grp.loc[grp["suppressed"], ["n_flagged", "precision", "amplification"]]
-    assert hidden.isna().all().all()
+    for col in ("n_flagged", "n_outcome", "n_true_positive"):
+        v = grp[col].dropna()
+        assert not ((v > 0) & (v < 10)).any(), col
+        # never exactly one group's count hidden: the total would give it away
+        assert grp[col].isna().sum() != 1, col
+    assert len(shown) < len(grp)
+    assert grp.loc[grp["n_true_positive"].isna(), ["precision", "recall"]].isna().all().all()
+    assert grp.loc[grp["n_flagged"].isna(), ["flag_rate", "amplification"]].isna().all().all()
+    assert (grp["n_true_positive"].isna() | grp["n_flagged"].isna()).sum() >= 2
 
 
 def test_errors_name_the_fix(frame):
