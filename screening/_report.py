@@ -298,10 +298,50 @@ def _is_it_fair(ctx):
     for attr in audit.attributes:
         out.append(f"<h4>{_e(words.attribute(attr))}</h4>"
                    + _audit_table(audit, attr, cols, mc))
+    out.append(_adjusted(audit))
     if ctx.evaluation is not None:
         out.append(_error_rates(ctx.evaluation, mc))
     out.append(_breakdowns(audit, cols, mc))
-    return "fair", "Is it fair", "\n".join(out)
+    return "fair", "Is it fair", "\n".join(x for x in out if x)
+
+
+_MEASURE_WORDS = {"flagged": "being flagged", "outcome": "the outcome",
+                  "recent outcome": "the recent outcome"}
+
+
+def _adjusted(audit) -> str:
+    """Risk ratios after allowing for other characteristics, collapsed."""
+    adj = getattr(audit, "adjusted", None)
+    if adj is None or not len(adj):
+        return ""
+    rows, hidden = [], []
+    for rec in adj.to_dict("records"):
+        a, g = rec["attribute"], rec["group"]
+        if str(g) == str(rec.get("reference_group")):
+            continue
+        name = words.group(a, g)
+        if words.blank(rec.get("risk_ratio")):
+            hidden.append(name)
+            continue
+        covs = ", ".join(words.attribute(c).lower() for c in str(rec["covariates"]).split(", "))
+        rows.append((name, _MEASURE_WORDS.get(rec["measure"], rec["measure"]),
+                     _ci({"r": rec["risk_ratio"], "r_low": rec.get("risk_ratio_low"),
+                          "r_high": rec.get("risk_ratio_high")}, "r"),
+                     words.p_text(rec.get("odds_ratio_p")).removeprefix("p = ")
+                     .removeprefix("p "),
+                     covs))
+    if not rows:
+        return ""
+    note = (f"<p class='note'>Not shown, to protect small counts: "
+            f"{_e(', '.join(dict.fromkeys(hidden)))}.</p>" if hidden else "")
+    return ("<details><summary>After allowing for other characteristics "
+            f"({len(rows)} comparisons)</summary><p>How much more likely each group is to "
+            "be flagged (or to have had the outcome) than its reference group, among pupils "
+            "alike in the characteristics listed: a risk ratio, with its 95% interval, from "
+            "a logistic regression.</p>"
+            + _table(["Group", "Likelihood of", "Risk ratio (95% interval)", "p",
+                      "Allowing for"], rows, numeric=("Risk ratio (95% interval)", "p"))
+            + note + "</details>")
 
 
 def _error_rates(evaluation, mc) -> str:
