@@ -60,8 +60,21 @@ def _e(x) -> str:
     return escape(str(x), quote=True)
 
 
-def _table(header, rows, numeric=()) -> str:
-    """An escaped table; ``numeric`` names the right-aligned columns."""
+def _table(frame: pd.DataFrame, *, float_format="{:.3f}".format, max_rows=None) -> str:
+    """A DataFrame as an escaped table (the case-list, school and evaluation pages)."""
+    if max_rows is not None and len(frame) > max_rows:
+        frame = frame.head(max_rows)
+    return frame.to_html(index=False, escape=True, float_format=float_format, na_rep="",
+                         border=0)
+
+
+def _calibration_chart(calibration: pd.DataFrame) -> str:
+    """Equal-count calibration bins in the report's chart style (the evaluation page)."""
+    return charts.calibration(calibration, (np.nan, np.nan))
+
+
+def _grid(header, rows, numeric=()) -> str:
+    """An escaped table of rows; ``numeric`` names the right-aligned columns."""
     head = "".join(f"<th class='n'>{_e(h)}</th>" if h in numeric else f"<th>{_e(h)}</th>"
                    for h in header)
     body = "".join(
@@ -106,17 +119,23 @@ def _what_to_do(ctx):
         tie_text = (f" {ties['n_tied']:,} pupils share the last flagged risk "
                     f"({ties['cutoff']:.1%}); {ties['n_tied_flagged']:,} of them are flagged, "
                     "by UPN order, and the rest are not: review those too if you can.")
+    if getattr(result, "ties_text", ""):
+        tie_text = " " + result.ties_text
     out.append(
         f"<p><b>The rule.</b> The screen flags {_e(facts['sizing'])}: the {k:,} pupils with "
         "the highest predicted risk. Equal risks are ordered by UPN, so the same records "
-        f"always flag the same pupils.{_e(tie_text)}</p>"
+        f"always flag the same pupils.<span id='ties'>{_e(tie_text)}</span></p>"
         f"<p class='card'><b>What to do.</b> {_e(INTENDED_USE)} Start with the list below, "
         "highest risk first; the reasons say which recorded data raised each score.</p>")
+    for year, texts in sorted(getattr(result, "shared_reasons", {}).items()):
+        out.append(f"<p><b>Not listed as reasons in Year {_e(year)}</b> (held by nearly "
+                   "every pupil screened in that year group, so they say nothing about the "
+                   f"child; their points still count): {_e('; '.join(texts))}.</p>")
     status = scores["status"].value_counts()
     if len(status) > 1 or (len(status) and status.index[0] != "scored"):
         rows = [(s[0].upper() + s[1:], _count(c, 1)) for s, c in status.items()]
         out.append("<details><summary>How each pupil was scored</summary>"
-                   + _table(["Status", "Pupils"], rows, numeric=("Pupils",)) + "</details>")
+                   + _grid(["Status", "Pupils"], rows, numeric=("Pupils",)) + "</details>")
     out.append(_warnings(result))
     out.append("<h3 id='flagged'>Flagged pupils</h3>")
     flagged = result.flagged
@@ -131,7 +150,7 @@ def _what_to_do(ctx):
         rows.append((r.rank, r.upn, r.school, r.year_group, f"{r.risk:.1%}",
                      "" if pts is None or words.blank(pts) else f"{pts:g}",
                      reasons or "no reason above a typical pupil", _status(r.status)))
-    out.append("<div class='scroll'>" + _table(
+    out.append("<div class='scroll'>" + _grid(
         ["Rank", "UPN", "School", "Year", "Risk", "Points", "Reasons (points each adds)",
          "Records"], rows, numeric=("Rank", "Year", "Risk", "Points")) + "</div>" + more)
     return "todo", "What to do", "\n".join(out)
@@ -164,7 +183,7 @@ def _warnings(result) -> str:
     rows = [(t, p, f"{c:,}") for t, p, c in kinds.itertuples(index=False)]
     return (f"<details><summary>{len(warn):,} data warning(s) when the records were "
             "validated: usable, but worth checking at source</summary>"
-            + _table(["Table", "Problem", "Rows"], rows, numeric=("Rows",)) + "</details>")
+            + _grid(["Table", "Problem", "Rows"], rows, numeric=("Rows",)) + "</details>")
 
 
 # ------------------------------------------------------------------ why
@@ -184,7 +203,7 @@ def _why(ctx):
         counts = what.value_counts()
         rows = [(w, _count(c, ctx.min_cell)) for w, c in counts.items()]
         out.append("<h3>The most common reasons among flagged pupils</h3>"
-                   + _table(["Recorded data", "Flagged pupils with this reason"], rows[:12],
+                   + _grid(["Recorded data", "Flagged pupils with this reason"], rows[:12],
                             numeric=("Flagged pupils with this reason",)))
     if len(scores):
         out.append("<h3>Where the flagged pupils' risks fall</h3>"
@@ -234,7 +253,7 @@ def _audit_table(audit, attr, columns, min_cell, need="n_flagged", hidden_text=_
         head.append("Why a cell is blank")
     else:
         shown = [r[:-1] for r in shown]
-    html = _table(head, shown, numeric=tuple(h for h, _ in columns)) if shown else ""
+    html = _grid(head, shown, numeric=tuple(h for h, _ in columns)) if shown else ""
     if hidden:
         html += "<p class='note'>" + _e(hidden_text.format(
             mc=min_cell, last=min_cell - 1, names=", ".join(hidden))) + "</p>"
@@ -339,7 +358,7 @@ def _adjusted(audit) -> str:
             "be flagged (or to have had the outcome) than its reference group, among pupils "
             "alike in the characteristics listed: a risk ratio, with its 95% interval, from "
             "a logistic regression.</p>"
-            + _table(["Group", "Likelihood of", "Risk ratio (95% interval)", "p",
+            + _grid(["Group", "Likelihood of", "Risk ratio (95% interval)", "p",
                       "Allowing for"], rows, numeric=("Risk ratio (95% interval)", "p"))
             + note + "</details>")
 
@@ -380,7 +399,7 @@ def _breakdowns(audit, cols, mc) -> str:
                          f"{words.group(rec['attribute'], rec['group'])}"]
                         + [f(rec) for _, f in cols])
         more = (f" (the first {MAX_BREAKDOWN_ROWS})" if len(ok) > MAX_BREAKDOWN_ROWS else "")
-        body = (_table([words.attribute(ctrl), "Group"] + [h for h, _ in cols], rows,
+        body = (_grid([words.attribute(ctrl), "Group"] + [h for h, _ in cols], rows,
                        numeric=tuple(h for h, _ in cols)) if rows else
                 "<p>No row can be shown without revealing a small count.</p>")
         out.append(f"<details><summary>By {_e(words.attribute(ctrl).lower())}: "
@@ -447,7 +466,7 @@ def _calibration(ev, mc) -> str:
         r.observed_rate) else f"hidden (fewer than {mc} outcomes)",
         "–" if words.blank(getattr(r, "low", np.nan)) else
         f"{words.pct(r.low)}–{words.pct(r.high)}") for r in table.itertuples()]
-    out.append(_table(["Mean predicted risk", "Observed rate", "95% interval"], rows,
+    out.append(_grid(["Mean predicted risk", "Observed rate", "95% interval"], rows,
                       numeric=("Mean predicted risk", "Observed rate", "95% interval")))
     return "\n".join(out)
 
@@ -490,7 +509,7 @@ def _capacity_chooser(ev) -> str:
             row.append(_count(x["n_flagged"].iloc[0], ev.facts.get("min_cell", 10))
                        if len(x) else "–")
         rows.append(row)
-    out.append(_table(head, rows, numeric=tuple(head)))
+    out.append(_grid(head, rows, numeric=tuple(head)))
     out.append("<p class='note'>Hidden: a count from 1 to "
                f"{int(ev.facts.get('min_cell', 10)) - 1}, or one that would give such a count "
                "away. Each group's reference (boys, pupils not eligible for free school "
@@ -508,7 +527,7 @@ def _backtest(backtest) -> str:
              words.pct(r.recall_at_capacity), words.pct(r.base_rate), f"{int(r.n):,}")
             for r in backtest.metrics.itertuples()]
     return ("<h3>Rolling-origin backtest</h3><p>Each row trains on earlier censuses only and "
-            "tests on a later one.</p>" + _table(
+            "tests on a later one.</p>" + _grid(
                 ["Tested on", "Trained on", "AUC", "Precision", "Recall", "Outcome rate",
                  "Pupils"], rows, numeric=("AUC", "Precision", "Recall", "Outcome rate",
                                            "Pupils")))
@@ -516,15 +535,30 @@ def _backtest(backtest) -> str:
 
 # ------------------------------------------------------------------ how it works
 def _how_it_works(ctx):
-    out = ["<h3>Model card</h3>", _model_card(ctx), _scorecard(ctx.result),
+    out = ["<h3>Model card</h3>", _model_card(ctx.result, in_report=True),
+           _scorecard(ctx.result),
            _method(ctx), _drift(ctx.result)]
     return "how", "How it works", "\n".join(x for x in out if x)
 
 
-def _model_card(ctx) -> str:
+def _model_card(result, evaluation=None, backtest=None, *, metrics=None,
+                in_report=False) -> str:
+    """The model card. In the report it links to *Is it right*; on other pages
+    ``metrics`` (HTML) is its paragraph on the evaluation, else the evaluation in words,
+    else a warning that none was run."""
     from ._result import INTENDED_USE
 
-    facts = ctx.result.model_facts()
+    if in_report:
+        metrics = ("<p><b>How well it works.</b> See <a href='#right'>Is it right</a>: the "
+                   "out-of-time evaluation, calibration and the capacity chooser.</p>")
+    elif metrics is None and evaluation is not None:
+        metrics = _metrics_words(evaluation)
+    elif metrics is None and backtest is None:
+        metrics = ("<p class='warn'>No out-of-time evaluation was run for this model. Run "
+                   "<code>Screener.evaluate</code> (or <code>screening evaluate</code>, or "
+                   "<code>screening score --evaluate-on DATE</code>) on a later census "
+                   "whose outcomes are known before relying on it.</p>")
+    facts = result.model_facts()
     tr = facts["training"]
     target = ("at least one suspension or permanent exclusion" if facts["target"] ==
               "suspension" else "a permanent exclusion")
@@ -539,8 +573,8 @@ not model inputs; they are audit groups.</p>
 <p><b>Data.</b> Trained on the census dates {_e(", ".join(tr["census_dates"]))}:
 {tr["n_pupils"]:,} pupil-censuses, {tr["n_outcomes"]:,} with the outcome
 ({tr["outcome_rate"]:.2%}). Model: {_e(facts["model_type"])}, library version
-{_e(facts["library_version"])}. How well it did on a later census is under
-<a href="#right">Is it right</a>.</p>
+{_e(facts["library_version"])}.</p>
+{metrics or ""}
 <p><b>Limitations.</b> The model learns from past exclusions, which reflect school
 practice as well as pupils' needs; it can reproduce the disproportionality in that history.
 The school-context feature scores a pupil partly for their school's past use of
@@ -573,7 +607,7 @@ def _scorecard(result) -> str:
            "band their data falls in. The points in scores.csv are that total. Indicators "
            "that add no points for anyone are listed after the table.</p>",
            "<details><summary>The points of every indicator</summary>"
-           + _table(["Indicator", "Band", "Points"], rows, numeric=("Points",))
+           + _grid(["Indicator", "Band", "Points"], rows, numeric=("Points",))
            + (f"<p class='note'>Adding no points in any band: "
               f"{_e(', '.join(labels.get(f, f) for f in idle))}.</p>" if idle else "")
            + "</details>"]
@@ -591,7 +625,7 @@ def _scorecard(result) -> str:
             + (f" Flagged pupils have {int(flagged_pts.min())} to {int(flagged_pts.max())} "
                "points." if flagged_pts is not None and len(flagged_pts) and
                pd.api.types.is_integer_dtype(flagged_pts) else "") + "</p>"
-            + _table(["Points"] + [str(int(x)) for x in t["points"]],
+            + _grid(["Points"] + [str(int(x)) for x in t["points"]],
                      [["Risk"] + [words.pct(x) for x in t["probability"]]],
                      numeric=tuple(["Points"] + [str(int(x)) for x in t["points"]])))
     return "\n".join(out)
@@ -638,7 +672,7 @@ def _drift(result) -> str:
             + "<details><summary>Every indicator</summary><p class='note'>The stability "
             "index compares the spread of values now with training (above 0.25 is a large "
             "shift); the mean shift is in training standard deviations.</p>"
-            + _table(["Indicator", "Stability index", "Mean shift (SD)", "Large shift"],
+            + _grid(["Indicator", "Stability index", "Mean shift (SD)", "Large shift"],
                      rows, numeric=("Stability index", "Mean shift (SD)"))
             + "</details>")
 
@@ -674,7 +708,7 @@ def result_html(result) -> str:
             f"{k:,} flagged ({_e(result.facts['sizing'])}).{_after_data_end(result)}"
             + ("<ul>" + "".join(f"<li>{_e(f)}</li>" for f in found[:5]) + "</ul>"
                if found else "<p>No audit finding.</p>")
-            + _table(["Rank", "UPN", "School", "Risk", "First reason"], rows,
+            + _grid(["Rank", "UPN", "School", "Risk", "First reason"], rows,
                      numeric=("Rank", "Risk"))
             + f"<p class='note'>The first {len(rows)} of {k:,} flagged; "
             "<code>to_html()</code> writes the full report (min cell "
