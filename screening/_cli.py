@@ -722,6 +722,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "z not applicable, low rounds to zero), e.g. --symbols. Default: "
                         "blank cells")
     a.set_defaults(func=_cmd_audit)
+
+    from ._export import add_parser as add_export_parser
+
+    add_export_parser(sub, _FORMATTER, _OUT_HELP, _DATE)
     return p
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import _charts as charts
 from . import _words as words
+from ._added_value import added_value_html
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto 3em;
@@ -137,6 +138,7 @@ def _what_to_do(ctx):
         out.append("<details><summary>How each pupil was scored</summary>"
                    + _grid(["Status", "Pupils"], rows, numeric=("Pupils",)) + "</details>")
     out.append(_warnings(result))
+    out.append(added_value_html(scores, facts.get("min_cell", 10)))
     out.append("<h3 id='flagged'>Flagged pupils</h3>")
     flagged = result.flagged
     show = flagged.head(MAX_FLAGGED_ROWS)
@@ -147,12 +149,14 @@ def _what_to_do(ctx):
         reasons = "; ".join(x for x in (getattr(r, f"reason_{i}", "") for i in (1, 2, 3))
                             if isinstance(x, str) and x)
         pts = getattr(r, "points", None)
-        rows.append((r.rank, r.upn, r.school, r.year_group, f"{r.risk:.1%}",
+        known = [getattr(r, "known_to", "") or "—"] if "known_to" in show else []
+        rows.append([r.rank, r.upn, r.school, r.year_group, f"{r.risk:.1%}",
                      "" if pts is None or words.blank(pts) else f"{pts:g}",
-                     reasons or "no reason above a typical pupil", _status(r.status)))
-    out.append("<div class='scroll'>" + _grid(
-        ["Rank", "UPN", "School", "Year", "Risk", "Points", "Reasons (points each adds)",
-         "Records"], rows, numeric=("Rank", "Year", "Risk", "Points")) + "</div>" + more)
+                     reasons or "no reason above a typical pupil", _status(r.status)] + known)
+    head = ["Rank", "UPN", "School", "Year", "Risk", "Points", "Reasons (points each adds)",
+            "Records"] + (["Already known to"] if "known_to" in show else [])
+    out.append("<div class='scroll'>" + _grid(head, rows, numeric=(
+        "Rank", "Year", "Risk", "Points")) + "</div>" + more)
     return "todo", "What to do", "\n".join(out)
 
 

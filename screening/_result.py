@@ -136,6 +136,19 @@ class Evaluation:
 
         return evaluation_html(self)
 
+    @property
+    def added_value(self) -> dict | None:
+        """Flagged pupils not already known to a service, and the outcome rate among them.
+
+        ``None`` unless the screener had ``known_if``; see
+        :attr:`ScreeningResult.added_value`. Here outcomes are known, so the dict also
+        has ``precision_flagged``, ``precision_not_known`` and
+        ``precision_already_known``.
+        """
+        from ._added_value import added_value
+
+        return added_value(self.scores, self.facts.get("min_cell", 10))
+
     def __repr__(self):
         m = self.metrics
         return (
@@ -184,8 +197,9 @@ class ScreeningResult:
     ----------
     as_of : pandas.Timestamp
     scores : pandas.DataFrame
-        ``upn, school, year_group, risk, flagged, rank, reason_1..3, points, status``;
-        one row per pupil in the cohort, none dropped.
+        ``upn, school, year_group, risk, flagged, rank, reason_1..3, points, status``
+        (and ``already_known``, ``known_to`` with ``Screener(known_if=...)``); one row
+        per pupil in the cohort, none dropped.
     audit : audits.AuditReport
         Who is flagged, by group, with intervals; always produced with the scores.
     drift : pandas.DataFrame
@@ -246,6 +260,21 @@ class ScreeningResult:
         """The flagged pupils, highest risk first."""
         return self.scores[self.scores["flagged"]].sort_values("rank")
 
+    @property
+    def added_value(self) -> dict | None:
+        """How many flagged pupils were not already known to any service.
+
+        ``None`` unless the screener had ``known_if`` (the scores then have
+        ``already_known``). Otherwise a dict: ``n_flagged``,
+        ``n_flagged_already_known``, ``n_flagged_not_known``, ``share_not_known``,
+        ``n_already_known`` and ``suppressed`` (the counts below ``min_cell``, which
+        the report shows as "fewer than ..."). :attr:`Evaluation.added_value` adds the
+        outcome rate among each.
+        """
+        from ._added_value import added_value
+
+        return added_value(self.scores, self.facts.get("min_cell", 10))
+
     def model_facts(self) -> dict:
         """What the model is, what it was trained on, and how flags are sized (a copy)."""
         import copy
@@ -276,6 +305,7 @@ class ScreeningResult:
                 "ties": None if self.ties is None else _records(self.ties),
                 "ties_text": self.ties_text,
                 "shared_reasons": {str(k): list(v) for k, v in self.shared_reasons.items()},
+                "added_value": self.added_value,
             },
             "scores": _records(self.scores),
             "audit": audit.to_dict() if hasattr(audit, "to_dict") else _records(

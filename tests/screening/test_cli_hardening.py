@@ -312,7 +312,7 @@ def _commands():
     return _cli.build_parser()._subparsers._group_actions[0].choices
 
 
-@pytest.mark.parametrize("name", ["demo", "validate", "fit", "score", "audit"])
+@pytest.mark.parametrize("name", ["demo", "validate", "fit", "score", "audit", "export"])
 def test_help_documents_every_option(name, capsys):
     """Before: --capacity CAPACITY, --as-of AS_OF ... had no meaning, unit or default."""
     command = _commands()[name]
