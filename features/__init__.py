@@ -11,6 +11,7 @@ from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
 from ._ctf_write import write_ctf
 from ._dates import parse_date
+from ._describe import ATTRIBUTE_NAMES, describe_attribute, describe_group
 from ._dictionary import check_feature_names, describe, model_hints
 from ._episodes import PROTECTED_KINDS, is_protected
 from ._episodes import check_kinds as check_episode_kinds
@@ -54,4 +55,6 @@ __all__ = [
     "allocations_at",
     # audit groups (never model features)
     "audit_attributes", "audit_groups", "NESTED_GROUPS", "DERIVED_GROUPS",
+    # audit groups in words (from the code tables), for reports
+    "describe_group", "describe_attribute", "ATTRIBUTE_NAMES",
 ]

@@ -42,13 +42,15 @@ NOTE_PROTECTED_EPISODE = (
     "not a model feature; it is a feature only when the user lists the kind.")
 
 #: How values in each unit read in reasons and on the scorecard ("10.6% or more").
+#: A unit after the number is written once per band ("6 to < 12 months").
 UNIT_FORMATS = {
     "fraction of sessions": "{:.1%}",
     "fraction of months": "{:.0%}",
-    "per 100 pupils": "{:.1f}",
-    "days": "{:.0f}",
-    "months": "{:.0f}",
-    "whole months": "{:.0f}",
+    "per 100 pupils": "{:.1f} per 100 pupils",
+    "days": "{:.0f} days",
+    "months": "{:.0f} months",
+    "whole months": "{:.0f} months",
+    "sessions": "{:g} sessions",
 }
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.4"
+JSON_SCHEMA_VERSION = "2.0"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 
@@ -70,6 +70,9 @@ class Evaluation:
     facts : dict
         The screener's settings and model facts when the evaluation was made (see
         ``ScreeningResult.facts``).
+    groups : pandas.DataFrame or None
+        The audit groups of the evaluated pupils (sex, FSM, SEN ...), row for row with
+        ``scores``; used by :meth:`capacity_curve`.
     """
 
     as_of: pd.Timestamp
@@ -79,6 +82,59 @@ class Evaluation:
     calibration: pd.DataFrame
     training: dict = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
+    groups: pd.DataFrame | None = None
+
+    def capacity_curve(self, capacities=None, *, groups=None) -> pd.DataFrame:
+        """Precision, recall, pupils flagged per group and amplification by capacity.
+
+        What this evaluation would have shown at each capacity, flagging by the
+        screen's own rule (:func:`screening.audits.flag_top`, ties by UPN), with the
+        audit's suppression of small counts. Computed by
+        :func:`screening.audits.capacity_curve`.
+
+        Parameters
+        ----------
+        capacities : sequence of float or int, optional
+            Default :data:`screening.audits.DEFAULT_CAPACITIES` (1% to 20%).
+        groups : sequence of str, optional
+            Audit groups to break down by (columns of ``groups``); default all of them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per capacity and group (``attribute == "all"`` for the cohort); see
+            :func:`screening.audits.capacity_curve`.
+
+        Examples
+        --------
+        >>> import screening
+        >>> la = screening.datasets.make_local_authority(n_pupils=3_000, seed=1)
+        >>> d = la.census_dates
+        >>> scr = screening.Screener(n_boot=0).fit(la.records, as_of=d[-4:-2])
+        >>> curve = scr.evaluate(la.records, as_of=d[-2]).capacity_curve([0.05, 0.1],
+        ...                                                               groups=["sex"])
+        >>> sorted(set(curve["attribute"]))
+        ['all', 'sex']
+        """
+        from . import audits
+
+        frame = self.scores[["upn", "risk", "outcome"]].reset_index(drop=True)
+        avail = self.groups if self.groups is not None else pd.DataFrame(index=frame.index)
+        names = list(avail.columns) if groups is None else list(groups)
+        for g in names:
+            if g not in avail.columns:
+                raise KeyError(f"capacity_curve: {g!r} is not an audit group of this "
+                               f"evaluation; the groups are {list(avail.columns)}.")
+            frame[g] = avail[g].reset_index(drop=True).to_numpy()
+        return audits.capacity_curve(
+            frame, score="risk", outcome="outcome", groups=names, tiebreak="upn",
+            capacities=audits.DEFAULT_CAPACITIES if capacities is None else capacities,
+            min_cell=int(self.facts.get("min_cell", 10)))
+
+    def _repr_html_(self):
+        from ._report import evaluation_html
+
+        return evaluation_html(self)
 
     @property
     def added_value(self) -> dict | None:
@@ -280,7 +336,9 @@ class ScreeningResult:
         return text
 
     def to_csv(self, folder) -> list[Path]:
-        """Write ``scores.csv``, ``audit.csv``, ``findings.txt`` and ``drift.csv`` to ``folder``.
+        """Write ``scores.csv``, ``audit.csv``, ``audit_breakdowns.csv`` (the audit within
+        each school and year group: the full tables the report collapses), ``drift.csv``
+        and ``findings.txt`` to ``folder``.
 
         The CSV files are spreadsheet-safe: text that a spreadsheet would run as a
         formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return,
@@ -292,10 +350,13 @@ class ScreeningResult:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "scores.csv", folder / "audit.csv", folder / "drift.csv",
-                 folder / "findings.txt"]
+                 folder / "findings.txt", folder / "audit_breakdowns.csv"]
         write_csv(self.scores, paths[0])
         write_csv(_audit_frame(self.audit), paths[1])
         write_csv(self.drift, paths[2])
+        by_control = getattr(self.audit, "by_control", None)
+        write_csv(by_control[[c for c in by_control.columns if not c.startswith("_")]]
+                  if by_control is not None else pd.DataFrame(), paths[4])
         findings = list(getattr(self.audit, "findings", []) or [])
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
@@ -348,6 +409,11 @@ class ScreeningResult:
         if path is not None:
             Path(path).write_text(html, encoding="utf-8")
         return html
+
+    def _repr_html_(self):
+        from ._report import result_html
+
+        return result_html(self)
 
     def __repr__(self):
         n = len(self.scores)

@@ -372,7 +372,11 @@ class Screener(BaseEstimator):
         else:
             for i in range(1, 4):
                 scores[f"reason_{i}"] = ""
-        if hasattr(self.model_, "decision_function"):
+        if hasattr(self.model_, "score_points"):
+            # the card's whole-number total, checkable by hand against the card (its
+            # base score, the intercept, is stated once in the model facts)
+            scores["points"] = np.asarray(self.model_.score_points(Xm), dtype=np.int64)
+        elif hasattr(self.model_, "decision_function"):
             scores["points"] = np.asarray(self.model_.decision_function(Xm), dtype=float)
         notes = features.history_notes(X).to_numpy(dtype=object)
         status = np.where(notes == "", "scored", "scored: " + notes.astype(str))
@@ -411,7 +415,8 @@ class Screener(BaseEstimator):
             return when, frame
         return None, None
 
-    def _audit(self, records, as_of, scores, outcome=None, recent=False):
+    def _audit_frame(self, records, as_of, scores):
+        """The audit groups of the scored pupils, row for row, and the groups to audit."""
         attrs = features.audit_attributes(
             records, as_of=as_of, year_groups=tuple(self.year_groups)
         ).reindex(pd.Index(scores["upn"], name="upn"))
@@ -420,7 +425,14 @@ class Screener(BaseEstimator):
             frame[c] = scores[c].to_numpy()
         if "already_known" in scores:  # with known_if, an audit group on request
             frame["already_known"] = scores["already_known"].to_numpy()
-        groups = features.audit_groups(self.audit_groups, frame.columns)
+        return frame, features.audit_groups(self.audit_groups, frame.columns)
+
+    def _audit(self, records, as_of, scores, outcome=None, recent=False, frame=None):
+        if frame is None:
+            frame, groups = self._audit_frame(records, as_of, scores)
+        else:
+            frame, groups = frame.copy(), features.audit_groups(self.audit_groups,
+                                                                frame.columns)
         if outcome is not None:
             frame["outcome"] = np.asarray(outcome, dtype=int)
         when, past = self._recent_cohort(records, as_of) if recent else (None, None)
@@ -527,11 +539,13 @@ class Screener(BaseEstimator):
         X, scores = self._score(records, as_of)
         y = self._label(records, as_of).reindex(X.index).astype(int).to_numpy()
         scores["outcome"] = y
+        frame, groups = self._audit_frame(records, as_of, scores)
         return Evaluation(
             as_of=as_of, metrics=models.score_metrics(y, scores["risk"], scores["flagged"]),
-            audit=self._audit(records, as_of, scores, outcome=y), scores=scores,
+            audit=self._audit(records, as_of, scores, outcome=y, frame=frame), scores=scores,
             calibration=models.reliability_table(y, scores["risk"]),
             training=dict(self.training_), facts=self._facts(),
+            groups=frame[[g for g in groups if g not in _CONTROLS]].copy(),
         )
 
     def backtest(self, records, as_of, *, min_train=1, n_jobs=None):

@@ -52,7 +52,7 @@ def test_the_rule_is_said_in_facts_json_and_report(by_school):
     assert facts["capacity_by"] == "school"
     assert facts["sizing"] == "the top 5.0% of each school"
     doc = json.loads(by_school.to_json())
-    assert doc["schema_version"] == "1.4"
+    assert doc["schema_version"] == screening._result.JSON_SCHEMA_VERSION
     assert doc["model"]["capacity_by"] == "school" and doc["model"]["ties"] == "break"
     assert {"flag_unit", "tied_at_cutoff"} <= set(doc["scores"][0])
     assert "the top 5.0% of each school" in by_school.to_html()

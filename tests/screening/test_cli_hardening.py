@@ -14,8 +14,8 @@ import screening
 from screening import _cli
 from screening._outputs import _FOREIGN, _IS_FILE, MANIFEST, read_manifest, verify
 
-SCORE_FILES = {"scores.csv", "audit.csv", "drift.csv", "findings.txt", "result.json",
-               "report.html", MANIFEST}
+SCORE_FILES = {"scores.csv", "audit.csv", "audit_breakdowns.csv", "drift.csv", "findings.txt",
+               "result.json", "report.html", MANIFEST}
 
 
 @pytest.fixture(scope="module")

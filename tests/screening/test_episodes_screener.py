@@ -77,7 +77,7 @@ def test_already_known_matches_features_and_added_value_adds_up(sc_la, social):
     assert v["n_flagged_not_known"] == (flagged & ~res.scores["already_known"]).sum()
     assert v["n_flagged_not_known"] + v["n_flagged_already_known"] == v["n_flagged"]
     doc = json.loads(res.to_json())
-    assert doc["schema_version"] == "1.4"
+    assert doc["schema_version"] == screening._result.JSON_SCHEMA_VERSION
     assert doc["summary"]["added_value"]["n_flagged_not_known"] == v["n_flagged_not_known"]
     assert {"already_known", "known_to"} <= set(doc["scores"][0])
     assert "Added value." in res.to_html()
