@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -182,8 +183,9 @@ def test_national_result_repr(national):
 
 
 class _TwoArgError(Exception):
-    def __init__(self, what, where):  # cannot be rebuilt from its args: not picklable
+    def __init__(self, what, where):
         super().__init__(f"{what} in {where}")
+        self.lock = threading.Lock()  # holds something that cannot be pickled
 
 
 def test_errors_that_cannot_travel_from_a_worker_keep_their_text():
