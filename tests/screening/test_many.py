@@ -183,11 +183,9 @@ def test_national_result_repr(national):
 
 
 class _TwoArgError(Exception):
-    def __init__(self, what, where):  # cannot be rebuilt from its args: not picklable
+    def __init__(self, what, where):
         super().__init__(f"{what} in {where}")
-        # dask's distributed installs tblib's exception pickling once imported, which can
-        # rebuild the error above; an attribute that no pickler can carry fails either way
-        self.handle = threading.Lock()
+        self.lock = threading.Lock()  # holds something that cannot be pickled
 
 
 def test_errors_that_cannot_travel_from_a_worker_keep_their_text():
