@@ -4,6 +4,7 @@ Generic scikit-learn code: it knows nothing of pupils. Whatever it needs from a
 feature dictionary (monotone directions, plain-English names) is passed in.
 """
 
+from ._baselines import compare_scores, plain_logistic, points_share
 from ._boosted import BoostedRiskModel
 from ._drift import DriftProfile, distribution_profile, population_stability, profile_shift
 from ._export import SCHEMA_VERSION, apply_json
@@ -22,6 +23,8 @@ from ._scorecard import RiskScorecard
 __all__ = [
     # models
     "RiskScorecard", "BoostedRiskModel",
+    # baselines
+    "plain_logistic", "compare_scores", "points_share",
     # scoring and export
     "apply_json", "SCHEMA_VERSION",
     # judging scores: metrics and drift

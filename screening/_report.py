@@ -189,6 +189,13 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
         parts.append(_calibration_chart(evaluation.calibration))
         parts.append(_table(evaluation.metrics.rename("value").rename_axis("metric")
                             .reset_index(), float_format="{:.4f}".format))
+        comparison = getattr(evaluation, "comparison", None)
+        if comparison is not None:
+            parts.append("<h3>Against simple baselines</h3>")
+            parts.append(f"<p>{escape(evaluation.comparison_summary)} Same pupils, flagged "
+                         "at the same capacity. The simple rule flags any suspension in "
+                         "the last 12 months or absence of 10% or more.</p>")
+            parts.append(_table(comparison, float_format="{:.3f}".format))
     else:
         parts.append("<p>No evaluation was run: calibration on a later census is unknown.</p>")
     if backtest is not None:

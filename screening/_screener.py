@@ -6,6 +6,7 @@ records -> ``features.build`` -> ``models.RiskScorecard`` -> ``audits.audit``.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from datetime import datetime, timezone
 
@@ -103,8 +104,14 @@ class Screener(BaseEstimator):
         ``school``) to audit. Ethnicity is also audited by its major group.
     exclude_features : tuple of str, default=()
         Feature-dictionary features the model must not use, for example
-        ``("school_suspension_rate_12m",)`` to score pupils without their school's
-        past practice (see the dictionary's fairness notes).
+        ``("in_ap_now",)`` (see the dictionary's fairness notes).
+    school_context : bool, default=False
+        Also use the features of the pupil's school (``features.SCHOOL_CONTEXT``: the
+        school's suspension rate). Off by default: the list should rank pupils' needs,
+        not their school's habits. Measured on independent synthetic LAs the school's
+        rate added little at the top of the list while taking a large share of the
+        flagged pupils' points (README, design notes); :meth:`evaluate` reports both
+        choices side by side.
     model : estimator, optional
         A classifier with ``fit``/``predict_proba``; by default a
         :class:`screening.models.RiskScorecard` whose monotone directions and reason
@@ -155,6 +162,7 @@ class Screener(BaseEstimator):
         threshold=None,
         audit_groups=_DEFAULT_AUDIT_GROUPS,
         exclude_features=(),
+        school_context=False,
         model=None,
         min_cell=10,
         n_boot=1000,
@@ -167,6 +175,7 @@ class Screener(BaseEstimator):
         self.threshold = threshold
         self.audit_groups = audit_groups
         self.exclude_features = exclude_features
+        self.school_context = school_context
         self.model = model
         self.min_cell = min_cell
         self.n_boot = n_boot
@@ -228,12 +237,15 @@ class Screener(BaseEstimator):
         for d in dates:
             features.check_outcome_window(records, d, self.horizon_months, action="fit")
         excluded = set(features.check_feature_names(self.exclude_features))
+        if not self.school_context:
+            excluded |= set(features.SCHOOL_CONTEXT)
         names = [f for f in features.describe()["feature"] if f not in excluded]
-        Xs, ys = [], []
+        Xs, ys, upns = [], [], []
         for d in progress(dates, desc="Building training features", unit="census"):
             X = self._features(records, d)
             Xs.append(X[names])
             ys.append(self._label(records, d).reindex(X.index))
+            upns.append(X.index.to_numpy().astype(str))
         X = pd.concat(Xs, ignore_index=True)
         y = pd.concat(ys, ignore_index=True).astype(int)
         if y.nunique() < 2:
@@ -241,7 +253,12 @@ class Screener(BaseEstimator):
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))
             )
         model = self.model if self.model is not None else self._default_model(names)
-        self.model_ = clone(model).fit(X, y)
+        # a pupil is in several training censuses: a model that cross-validates inside
+        # fit (the scorecard) keeps each pupil's rows on one side of every fold
+        fit_params = {}
+        if "groups" in inspect.signature(model.fit).parameters:
+            fit_params["groups"] = np.concatenate(upns)
+        self.model_ = clone(model).fit(X, y, **fit_params)
         self.feature_names_ = names
         self.feature_labels_ = features.model_hints(names)["feature_labels"]
         self.drift_ = models.DriftProfile().fit(X)
@@ -392,18 +409,30 @@ class Screener(BaseEstimator):
         )
 
     # ------------------------------------------------------------------ evaluate
-    def evaluate(self, records, as_of):
+    def evaluate(self, records, as_of, *, compare=True):
         """Judge the fitted screen on a later census whose outcomes are known.
 
         Nothing on the screener changes; pass the result to
         :meth:`ScreeningResult.to_html` to show it in a report.
+
+        Parameters
+        ----------
+        records : Records
+        as_of : date-like
+        compare : bool, default=True
+            Also judge the baselines on the same pupils, flagged at the same capacity:
+            the school-only rule, the simple rule (:func:`screening.features.baselines`),
+            a plain logistic regression and this screen with the other school-context
+            choice (both refitted on the training census dates, so this costs two more
+            fits).
 
         Returns
         -------
         Evaluation
             ``metrics`` (auc, average_precision, brier, calibration_error,
             precision_at_capacity, recall_at_capacity, n, base_rate), the audit with
-            error rates by group, and the calibration table.
+            error rates by group, the calibration table and, with ``compare``, the
+            ``comparison`` table and the ``school_context`` summary.
         """
         check_is_fitted(self)
         self._check_params()
@@ -416,12 +445,44 @@ class Screener(BaseEstimator):
         X, scores = self._score(records, as_of)
         y = self._label(records, as_of).reindex(X.index).astype(int).to_numpy()
         scores["outcome"] = y
+        comparison, school = (self._compare(records, as_of, X, scores, y) if compare
+                              else (None, {}))
         return Evaluation(
             as_of=as_of, metrics=models.score_metrics(y, scores["risk"], scores["flagged"]),
             audit=self._audit(records, as_of, scores, outcome=y), scores=scores,
             calibration=models.reliability_table(y, scores["risk"]),
             training=dict(self.training_), facts=self._facts(),
+            comparison=comparison, school_context=school,
         )
+
+    def _compare(self, records, as_of, X, scores, y):
+        """The baselines beside this screen, on the same pupils and capacity."""
+        upn = scores["upn"].to_numpy()
+        dates = self.training_["census_dates"]
+        risks = {"this screen": scores["risk"].to_numpy()}
+        for name, score in features.baselines(X).items():
+            risks[name] = score.to_numpy()
+        plain = clone(self).set_params(model=models.plain_logistic()).fit(records, dates)
+        risks["plain logistic regression"] = plain._score(records, as_of)[1]["risk"]
+        school = {"in_model": bool(set(features.SCHOOL_CONTEXT) & set(self.feature_names_))}
+        other = None
+        if not set(features.SCHOOL_CONTEXT) & set(self.exclude_features):
+            other = clone(self).set_params(school_context=not self.school_context).fit(
+                records, dates)
+            other_scores = other._score(records, as_of)[1]
+            name = "without school context" if school["in_model"] else "with school context"
+            risks[name] = other_scores["risk"].to_numpy()
+        flags = {name: audits.flag_top(np.asarray(r, dtype=float), tiebreak=upn,
+                                       **self._flag_rule()) for name, r in risks.items()}
+        table = models.compare_scores(y, risks, flags)
+        with_context = self if school["in_model"] else other
+        if with_context is not None and hasattr(with_context.model_, "explain"):
+            flagged = scores["flagged"] if school["in_model"] else other_scores["flagged"]
+            parts = with_context.model_.explain(X[with_context.feature_names_])
+            school["share_of_flagged_points"] = models.points_share(
+                parts.reset_index(drop=True), flagged.to_numpy(),
+                [c for c in features.SCHOOL_CONTEXT if c in parts.columns])
+        return table, school
 
     def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
         """Rolling-origin backtest: each census is tested on a model trained on all earlier ones.
@@ -443,7 +504,8 @@ class Screener(BaseEstimator):
         Returns
         -------
         Backtest
-            ``metrics`` (one row per test census) and ``evaluations``.
+            ``metrics`` (one row per test census) and ``evaluations`` (without the
+            baseline comparison of :meth:`evaluate`, which would triple the fits).
         """
         from joblib import Parallel, delayed
 
@@ -463,4 +525,5 @@ class Screener(BaseEstimator):
 
 def _backtest_fold(screener, records, train, test):
     """Fit a fresh clone of ``screener`` on ``train`` censuses and evaluate on ``test``."""
-    return clone(screener).fit(records, as_of=train).evaluate(records, as_of=test)
+    return clone(screener).fit(records, as_of=train).evaluate(records, as_of=test,
+                                                              compare=False)
