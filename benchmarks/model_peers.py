@@ -73,8 +73,8 @@ def _peers(X, hints, random_state=0):
             random_state=random_state),
         "RiskScorecard (auto)": lambda: RiskScorecard(**hints, random_state=random_state),
         "LogisticRegression": plain_logistic,
-        "HistGradientBoosting": lambda: HistGradientBoostingClassifier(
-            categorical_features="from_dtype", random_state=random_state),
+        "HistGradientBoosting": lambda: _NoEmptyColumns(HistGradientBoostingClassifier(
+            categorical_features="from_dtype", random_state=random_state)),
     }
     try:
         from interpret.glassbox import ExplainableBoostingClassifier
@@ -96,6 +96,29 @@ def _peers(X, hints, random_state=0):
     except ImportError as exc:
         out["optbinning Scorecard"] = exc
     return out
+
+
+class _NoEmptyColumns:
+    """HistGradientBoosting fails on a column missing in every row: drop such columns
+    (they carry no information) and make text columns categorical."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def _frame(self, X):
+        X = X[self.keep_].copy()
+        for c in X.columns:
+            if X[c].dtype == object:
+                X[c] = X[c].astype("category")
+        return X
+
+    def fit(self, X, y):
+        self.keep_ = [c for c in X.columns if X[c].notna().any()]
+        self.model.fit(self._frame(X), y)
+        return self
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(self._frame(X))
 
 
 class _OptScorecard:
@@ -152,13 +175,16 @@ def compare(name, X_tr, y_tr, X_te, y_te, *, hints=None, groups=None):
 
 
 def main(n_pupils=60_000, seed=7):
-    from real_data import load_oulad, load_uci_student
+    from real_data import DATASETS, load_oulad, load_uci_student
 
+    # a worktree sits one level deeper than the main checkout
+    root = next((p for p in (DATASETS, Path("/work/shared/datasets")) if p.is_dir()),
+                DATASETS)
+    frames = [compare("UCI student (Portuguese)", *load_uci_student(root)),
+              compare("OULAD (2013 -> 2014)", *load_oulad(root))]
     X_tr, y_tr, g_tr, X_te, y_te, hints = load_la(n_pupils, seed)
-    frames = [compare(f"synthetic LA ({n_pupils:,} pupils, seed {seed})", X_tr, y_tr, X_te,
-                      y_te, hints=hints, groups=g_tr)]
-    frames.append(compare("OULAD (2013 -> 2014)", *load_oulad()))
-    frames.append(compare("UCI student (Portuguese)", *load_uci_student()))
+    frames.append(compare(f"synthetic LA ({n_pupils:,} pupils, seed {seed})", X_tr, y_tr,
+                          X_te, y_te, hints=hints, groups=g_tr))
     table = pd.concat(frames, ignore_index=True)
     print(table.to_markdown(index=False, floatfmt=".3f"))
     return table

@@ -24,7 +24,7 @@ def baselines(X) -> pd.DataFrame:
     Parameters
     ----------
     X : DataFrame
-        Output of :func:`features.build`.
+        Output of :func:`screening.features.build`.
 
     Returns
     -------
