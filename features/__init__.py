@@ -6,6 +6,7 @@ validation, :class:`InputError`, the code tables and Common Transfer Files.
 
 from ._allocations import allocations_at
 from ._attributes import DERIVED_GROUPS, NESTED_GROUPS, audit_attributes, audit_groups
+from ._baselines import SCHOOL_CONTEXT, SIMPLE_RULE_ABSENCE, baselines
 from ._build import build, history_notes
 from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
@@ -45,6 +46,8 @@ __all__ = [
     "already_known", "is_protected", "PROTECTED_KINDS", "check_episode_kinds",
     # what a model needs from the dictionary
     "model_hints", "check_feature_names",
+    # baselines a model must beat, and the school-context features
+    "baselines", "SCHOOL_CONTEXT", "SIMPLE_RULE_ABSENCE",
     # outcomes and their windows
     "label", "outcome_window_complete", "check_outcome_window", "outcome_window_end",
     "latest_complete_census",

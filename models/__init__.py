@@ -4,6 +4,7 @@ Generic scikit-learn code: it knows nothing of pupils. Whatever it needs from a
 feature dictionary (monotone directions, plain-English names) is passed in.
 """
 
+from ._baselines import compare_scores, plain_logistic, points_share
 from ._boosted import BoostedRiskModel
 from ._drift import DriftProfile, distribution_profile, population_stability, profile_shift
 from ._explain import band_words
@@ -23,6 +24,8 @@ from ._scorecard import RiskScorecard
 __all__ = [
     # models
     "RiskScorecard", "BoostedRiskModel",
+    # baselines
+    "plain_logistic", "compare_scores", "points_share",
     # scoring and export
     "apply_json", "SCHEMA_VERSION",
     # a scorecard band label in words, as reasons read it

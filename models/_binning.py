@@ -128,8 +128,60 @@ def numeric_labels(cuts, kind, fmt=None):
     return labels + ["missing"]
 
 
-def fit_numeric(values, y, *, max_bands, min_count, direction, random_state):
-    """Cut points from a shallow tree on the observed values (at least min_count per band).
+def _support(n, pos, rate):
+    """Evidence in a band, in rows of the rarer outcome: those it holds, or those it would
+    hold at the overall rate ``rate``, whichever is larger.
+
+    A band with a high rate needs that many outcomes to show it; a band with a low rate
+    needs enough rows that its few outcomes are themselves evidence.
+    """
+    if rate > 0.5:
+        pos, rate = n - pos, 1 - rate
+    return np.maximum(pos, n * rate)
+
+
+def merge_thin_bands(cuts, x, t, min_events):
+    """Drop cut points until every band has the support of ``min_events`` rows of the
+    rarer outcome (held, or expected at the overall rate).
+
+    The thinnest band is merged with the neighbour whose outcome rate is closest (ties to
+    the left), one merge at a time, so bands are judged by their evidence and not by their
+    share of rows: a value held by 3% of pupils keeps its own band when it holds enough
+    outcomes.
+
+    Examples
+    --------
+    >>> x = np.r_[np.zeros(950), np.ones(50)]
+    >>> merge_thin_bands([0.5], x, np.r_[np.zeros(931), np.ones(19), 1, np.zeros(49)], 5)
+    []
+    >>> merge_thin_bands([0.5], x, np.r_[np.zeros(936), np.ones(14), np.ones(6), np.zeros(44)], 5)
+    [0.5]
+    """
+    cuts = list(cuts)
+    base = float(np.mean(t)) if len(t) else 0.0
+    while cuts:
+        band = np.searchsorted(cuts, x, side="right")
+        n = np.bincount(band, minlength=len(cuts) + 1).astype(float)
+        pos = np.bincount(band, weights=t, minlength=len(cuts) + 1)
+        support = _support(n, pos, base)
+        thin = int(np.argmin(support))
+        if support[thin] >= min_events:
+            break
+        rate = pos / np.maximum(n, 1)
+        if thin == 0:
+            drop = 0
+        elif thin == len(cuts):
+            drop = len(cuts) - 1
+        else:
+            left, right = abs(rate[thin] - rate[thin - 1]), abs(rate[thin] - rate[thin + 1])
+            drop = thin - 1 if left <= right else thin
+        del cuts[drop]
+    return cuts
+
+
+def fit_numeric(values, y, *, max_bands, min_count, direction, random_state, min_events=0):
+    """Cut points from a shallow tree on the observed values (at least min_count per band,
+    and at least ``min_events`` rows of the rarer outcome, see :func:`merge_thin_bands`).
 
     A cut is the shortest decimal separating the same training values as the tree's
     threshold when that is short, else the threshold rounded to the fewest significant
@@ -163,26 +215,43 @@ def fit_numeric(values, y, *, max_bands, min_count, direction, random_state):
         else:
             cuts = [exact for _, exact in pairs]
     cuts = sorted(set(cuts))
+    if min_events and cuts:
+        cuts = merge_thin_bands(cuts, x, t, min_events)
     return cuts
 
 
-def fit_bands(name, col, kind, y, *, max_bands, min_count, direction, random_state):
-    """Learn the band spec of one column."""
+def fit_bands(name, col, kind, y, *, max_bands, min_count, direction, random_state,
+              min_events=0):
+    """Learn the band spec of one column.
+
+    A category keeps its own band when it has ``min_count`` training rows and
+    the support of ``min_events`` rows of the rarer outcome (held, or expected at the
+    overall rate); the others are pooled in the ``other`` band. A yes/no feature has two
+    bands when both values have that support (else one ``no or yes`` band).
+    """
+    y = np.asarray(y, dtype=np.float64)
     if kind == "categorical":
         codes, categories, missing = to_labels(col)
-        counts = np.bincount(codes[~missing], minlength=len(categories))
-        levels = sorted(c for c, n in zip(categories, counts) if n >= min_count)
-        other = sorted(c for c, n in zip(categories, counts) if 0 < n < min_count)
+        seen = ~missing
+        counts = np.bincount(codes[seen], minlength=len(categories))
+        pos = np.bincount(codes[seen], weights=y[seen], minlength=len(categories))
+        support = _support(counts, pos, float(y[seen].mean()) if seen.any() else 0.0)
+        own = (counts >= min_count) & (support >= min_events)
+        levels = sorted(c for c, keep in zip(categories, own) if keep)
+        other = sorted(c for c, n, keep in zip(categories, counts, own) if n > 0 and not keep)
         return {"name": name, "kind": kind, "levels": levels, "other_levels": other,
                 "labels": levels + [OTHER_LABEL, "missing"]}
     if kind == "bool":
         values = to_bool_float(col, name)
-        seen = values[~np.isnan(values)]
-        cuts = [0.5] if np.unique(seen).size > 1 else []
+        seen = ~np.isnan(values)
+        cuts = [0.5] if np.unique(values[seen]).size > 1 else []
+        if min_events and cuts:
+            cuts = merge_thin_bands(cuts, values[seen], y[seen], min_events)
     else:
         values = to_float(col, name)
         cuts = fit_numeric(values, y, max_bands=max_bands, min_count=min_count,
-                           direction=direction, random_state=random_state)
+                           direction=direction, random_state=random_state,
+                           min_events=min_events)
     return {"name": name, "kind": kind, "cuts": cuts, "labels": numeric_labels(cuts, kind)}
 
 

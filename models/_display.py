@@ -7,15 +7,22 @@ import pandas as pd
 
 
 def scorecard_frame(model):
-    """DataFrame with one row per band: feature, label, band, points, n, rate."""
+    """DataFrame with one row per band: feature, label, band, points, n, rate, basis.
+
+    ``basis`` says where a band's points come from: ``"training rows"``, or
+    ``"feature average"`` for a band no training row fell in (it scores like the average
+    training row, carrying no information).
+    """
     rows = []
     for spec, label, pts, cnt, rate in zip(model.bands_, model._labels(), model.band_points_,
                                            model.band_counts_, model.band_rates_):
         for b, band in enumerate(spec["labels"]):
             rows.append({"feature": spec["name"], "label": label, "band": band,
                          "points": int(pts[b]), "n": int(cnt[b]),
-                         "rate": float(rate[b]) if cnt[b] else np.nan})
-    frame = pd.DataFrame(rows, columns=["feature", "label", "band", "points", "n", "rate"])
+                         "rate": float(rate[b]) if cnt[b] else np.nan,
+                         "basis": "training rows" if cnt[b] else "feature average"})
+    frame = pd.DataFrame(rows, columns=["feature", "label", "band", "points", "n", "rate",
+                                        "basis"])
     return frame.astype({"points": "int64", "n": "int64", "rate": "float64"})
 
 
@@ -35,7 +42,8 @@ def scorecard_text(model):
         lines.append("")
         lines.append(label if label == feature else f"{label} ({feature})")
         for row in part.itertuples():
-            share = "" if row.n == 0 else f"   n={row.n}, rate={row.rate:.1%}"
+            share = ("   no training rows: the feature's average" if row.n == 0
+                     else f"   n={row.n}, rate={row.rate:.1%}")
             lines.append(f"  {row.band:<{width}}{row.points:>+4d}{share}")
     return "\n".join(lines)
 
@@ -49,7 +57,7 @@ def scorecard_html(model):
         for i, row in enumerate(part.itertuples()):
             head = (f'<th rowspan="{span}" style="text-align:left">{html.escape(str(label))}'
                     "</th>") if i == 0 else ""
-            rate = "" if row.n == 0 else f"{row.rate:.1%}"
+            rate = "feature average" if row.n == 0 else f"{row.rate:.1%}"
             body.append(f"<tr>{head}<td>{html.escape(row.band)}</td>"
                         f"<td style='text-align:right'>{row.points:+d}</td>"
                         f"<td style='text-align:right'>{row.n}</td><td>{rate}</td></tr>")

@@ -1,9 +1,9 @@
 """Portable JSON scorecard and its reference scorer.
 
-Format (``schema_version`` 1; see also ``models/SCORECARD_JSON.md``)::
+Format (``schema_version`` 2; see also ``models/SCORECARD_JSON.md``)::
 
     {
-      "schema": "risk-scorecard", "schema_version": 1,
+      "schema": "risk-scorecard", "schema_version": 2,
       "classes": ["0", "1"],                 # the probability is of classes[1]
       "intercept": -12.3,                     # base score in points (decision function)
       "features": [
@@ -33,7 +33,9 @@ missing (NULL/NaN) take the ``missing`` band; a numeric value ``x`` takes band
 (``true``/``1`` or ``false``/``0``, read as ``value >= 0.5``; when the card has a single
 ``"no or yes"`` band, every non-missing value). A categorical value is compared as text
 with the band ``categories``; text found in no band (rare or unseen) takes the ``other``
-band.
+band. Every band says its ``basis``: ``"training rows"``, or ``"feature average"`` for a
+band no training row fell in, which scores the feature's average (version 2; version 1
+cards, whose empty bands scored 0, are still read).
 """
 
 import json
@@ -42,7 +44,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions :func:`apply_json` reads (the scoring rule is the same in both).
+READABLE_VERSIONS = (1, 2)
 
 _BAD_SCHEMA = (
     "This is not a risk scorecard JSON of schema_version {0} (got schema={1!r}, "
@@ -58,10 +62,11 @@ _WRONG_WIDTH = (
 )
 
 
-def _feature_dict(spec, label, points):
+def _feature_dict(spec, label, points, counts):
     bands = []
     for b, band_label in enumerate(spec["labels"]):
-        band = {"label": band_label, "points": int(points[b])}
+        band = {"label": band_label, "points": int(points[b]),
+                "basis": "training rows" if counts[b] else "feature average"}
         if spec["kind"] == "categorical":
             if b == len(spec["labels"]) - 2:
                 band["categories"] = list(spec["other_levels"])
@@ -80,8 +85,9 @@ def _feature_dict(spec, label, points):
 
 def scorecard_dict(model):
     """The fitted scorecard as a JSON-ready dict."""
-    features = [_feature_dict(s, lab, pts) for s, lab, pts
-                in zip(model.bands_, model._labels(), model.band_points_)]
+    features = [_feature_dict(s, lab, pts, cnt) for s, lab, pts, cnt
+                in zip(model.bands_, model._labels(), model.band_points_,
+                       model.band_counts_)]
     low = int(sum(int(p.min()) for p in model.band_points_))
     high = int(sum(int(p.max()) for p in model.band_points_))
     A, B = model.proba_intercept_, model.slope_
@@ -168,7 +174,7 @@ def apply_json(card, X):
 
     Examples
     --------
-    >>> card = {"schema": "risk-scorecard", "schema_version": 1, "intercept": -2.0,
+    >>> card = {"schema": "risk-scorecard", "schema_version": 2, "intercept": -2.0,
     ...         "features": [{"name": "a", "type": "numeric", "cuts": [1.0],
     ...                       "bands": [{"label": "< 1", "points": 0},
     ...                                 {"label": ">= 1", "points": 2},
@@ -181,8 +187,10 @@ def apply_json(card, X):
         card = Path(card).read_text(encoding="utf-8")
     if isinstance(card, str):
         card = json.loads(card)
-    if card.get("schema") != "risk-scorecard" or card.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(_BAD_SCHEMA.format(SCHEMA_VERSION, card.get("schema"),
+    if (card.get("schema") != "risk-scorecard"
+            or card.get("schema_version") not in READABLE_VERSIONS):
+        raise ValueError(_BAD_SCHEMA.format(" or ".join(map(str, READABLE_VERSIONS)),
+                                            card.get("schema"),
                                             card.get("schema_version")))
     features = card["features"]
     names = [f["name"] for f in features]

@@ -110,13 +110,14 @@ def distinct_rows(codes, sizes):
     return first, inverse.ravel()
 
 
-def fit_penalised(codes, sizes, y, C):
+def fit_penalised(codes, sizes, y, C, init=None):
     """L2-penalised logistic regression on the one-hot band design, fitted on the distinct
     band patterns with counts as weights.
 
     Many pupils share a pattern, and the weighted fit minimises exactly the same objective
     as the row-level one (sum of per-row log-losses plus the penalty), so the coefficients
-    agree to solver tolerance at a fraction of the cost.
+    agree to solver tolerance at a fraction of the cost. ``init`` (coefficients,
+    intercept) of a neighbouring penalty warm-starts the solver.
     """
     first, inverse = distinct_rows(codes, sizes)
     patterns = codes[first]
@@ -127,7 +128,12 @@ def fit_penalised(codes, sizes, y, C):
     target = np.r_[np.ones(len(patterns)), np.zeros(len(patterns))]
     weight = np.r_[pos, tot - pos]
     keep = weight > 0
-    lr = LogisticRegression(C=C, solver="newton-cholesky", max_iter=200, tol=1e-8)
+    lr = LogisticRegression(C=C, solver="newton-cholesky", max_iter=200, tol=1e-8,
+                            warm_start=init is not None)
+    if init is not None and np.size(init[0]) == design.shape[1]:
+        lr.coef_ = np.asarray(init[0], dtype=float).reshape(1, -1).copy()
+        lr.intercept_ = np.atleast_1d(np.asarray(init[1], dtype=float)).copy()
+        lr.classes_ = np.array([0.0, 1.0])
     return lr.fit(X[keep], target[keep], sample_weight=weight[keep])
 
 
@@ -142,23 +148,46 @@ def _worst_violation(spec, coef, direction):
     return int(np.argmin(steps))
 
 
+def fit_specs(columns, kinds, names, y, *, max_bands, min_count, min_events, monotone,
+              random_state):
+    """Band specs of every column, learned on one training set."""
+    return [
+        fit_bands(name, col, kind, y, max_bands=max_bands, min_count=min_count,
+                  direction=monotone.get(name, 0), random_state=random_state,
+                  min_events=min_events)
+        for name, col, kind in zip(names, columns, kinds)
+    ]
+
+
 def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_points, C,
-             random_state):
+             random_state, min_events=0, specs=None, init=None):
     """Fit bands and integer points on one training set.
+
+    ``specs`` (from :func:`fit_specs` on the same rows) skips learning the bands again,
+    so a search over ``C`` bands each training set once; ``init`` (the returned
+    ``first_fit`` of a neighbouring ``C`` on the same specs) warm-starts the regression.
+
+    Bands with no training rows (a category never seen, a missing band when nothing was
+    missing) carry no information: they get the feature's training-average log-odds, so
+    an unseen value scores like the average training row, never like the lowest band.
 
     Returns a dict with the band specs, the points per band (int arrays), the unrounded
     shifted coefficients, the scale, the in-sample calibration (a0, b0) of the integer total
     and the rounding loss.
     """
-    specs = [
-        fit_bands(name, col, kind, y, max_bands=max_bands, min_count=min_count,
-                  direction=monotone.get(name, 0), random_state=random_state)
-        for name, col, kind in zip(names, columns, kinds)
-    ]
+    y = np.asarray(y, dtype=float)
+    if specs is None:
+        specs = fit_specs(columns, kinds, names, y, max_bands=max_bands, min_count=min_count,
+                          min_events=min_events, monotone=monotone,
+                          random_state=random_state)
+    specs = [dict(s) for s in specs]
     codes = np.column_stack([encode(s, c) for s, c in zip(specs, columns)])
+    first_fit = None
     while True:
         sizes = [n_bands(s) for s in specs]
-        lr = fit_penalised(codes, sizes, np.asarray(y, dtype=float), C)
+        lr = fit_penalised(codes, sizes, y, C, init=init)
+        if first_fit is None:
+            first_fit = (lr.coef_.ravel().copy(), float(lr.intercept_[0]))
         coefs = np.split(lr.coef_.ravel(), np.cumsum(sizes)[:-1])
         merged = False
         for j, spec in enumerate(specs):
@@ -166,16 +195,21 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
             if lower is not None:
                 specs[j] = merge_bands(spec, lower)
                 codes[:, j] = encode(specs[j], columns[j])
+                coefs[j] = np.delete(coefs[j], lower + 1)
                 merged = True
         if not merged:
             break
+        # the refit starts from the merged coefficients: a few Newton steps, not a cold fit
+        init = (np.concatenate(coefs), float(lr.intercept_[0]))
     counts = [np.bincount(codes[:, j], minlength=sizes[j]) for j in range(len(specs))]
     rates = [np.bincount(codes[:, j], weights=y, minlength=sizes[j]) / np.maximum(cnt, 1)
              for j, cnt in enumerate(counts)]
     shifted, intercept = [], float(lr.intercept_[0])
     for coef, cnt in zip(coefs, counts):
-        ref = coef[cnt > 0].min()
-        shifted.append(np.where(cnt > 0, coef - ref, 0.0))
+        seen = cnt > 0
+        ref = coef[seen].min()
+        average = float(np.dot(coef[seen], cnt[seen]) / cnt[seen].sum())
+        shifted.append(np.where(seen, coef, average) - ref)
         intercept += ref
     unrounded = intercept + sum(b[codes[:, j]] for j, b in enumerate(shifted))
     loss_unrounded = log_loss(y, sigmoid(unrounded))
@@ -193,7 +227,7 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
         "specs": specs, "points": best["points"], "coef": shifted, "coef_intercept": intercept,
         "scale": best["scale"], "a0": best["a0"], "b0": best["b0"],
         "counts": counts, "rates": rates,
-        "rounding_loss": best["loss"] - loss_unrounded,
+        "rounding_loss": best["loss"] - loss_unrounded, "first_fit": first_fit,
     }
 
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 from ._binning import column_kind, encode, min_count_from, numeric_labels
 from ._display import scorecard_frame, scorecard_html, scorecard_text
 from ._explain import contributions, top_reasons, typical_points
-from ._points import fit_card, fit_logistic_1d, sigmoid, total_points
+from ._points import fit_card, fit_logistic_1d, fit_specs, log_loss, sigmoid, total_points
 
 _PARAM = (
     "The {0!r} parameter of RiskScorecard must be {1}. Got {2!r} instead. {3}"
@@ -42,6 +42,16 @@ _MONOTONE_CATEGORICAL = (
     "monotone asks for direction {1} on feature {0!r}, which is categorical (unordered). "
     "Constrain only numeric or bool features, or use 0 for this one."
 )
+_GROUPS_LENGTH = (
+    "groups has {0} entries but X has {1} rows. Pass one group label (for example the "
+    "pupil's id) per row of X, or groups=None."
+)
+#: The penalties ``C="auto"`` chooses from (larger means less penalty).
+C_GRID = (0.03, 0.1, 0.3, 1.0)
+#: The smallest band sizes ``min_band_size="auto"`` chooses from (fractions of rows).
+SIZE_GRID = (0.05, 0.02, 0.005)
+#: The settings used when there are too few outcomes to cross-validate.
+C_FALLBACK, SIZE_FALLBACK = 1.0, 0.05
 _FEW_FOR_CV = (
     "The rarer class has {0} row(s), too few for {1}-fold cross-fitting; the score-to-"
     "probability map was fitted in sample and may be over-confident. Fit on more data."
@@ -56,39 +66,58 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     """Points-based risk scorecard: banded features, integer points, calibrated risk.
 
     Each numeric feature is cut into a few ordered bands (cut points from a shallow
-    decision tree on the training data, each band holding at least ``min_band_size``
-    rows); categorical levels rarer than that are pooled in an ``other`` band, bool
-    features have a ``no`` and a ``yes`` band, and every feature has a ``missing`` band.
-    A penalised logistic regression on the one-hot bands gives log-odds per band; within
-    each feature the lowest-risk band is the reference (0 points) and the others are
-    scaled and rounded to integer points, at most ``max_points`` per band (the scale with
-    the smallest training log-loss after rounding is kept). The total points map to a
-    probability through a logistic curve with two parameters fitted on cross-fitted
-    (out-of-fold) scores, so probabilities are calibrated out of sample.
+    decision tree on the training data). A band must hold at least ``min_band_size``
+    rows *and* the evidence of ``min_band_events`` rows of the rarer outcome (held, or
+    expected at the overall rate): bands are judged by their evidence, not their share of
+    rows, so a value held by 3% of rows with a tenfold rate keeps its own band, and a
+    thin band is merged with its closest neighbour. Categorical levels without that
+    support are pooled in an ``other`` band, bool features have a ``no`` and a ``yes``
+    band, and every feature has a ``missing`` band. A penalised logistic regression on
+    the one-hot bands gives log-odds per band; within each feature the lowest-risk band
+    is the reference (0 points) and the others are scaled and rounded to integer points,
+    at most ``max_points`` per band (the scale with the smallest training log-loss after
+    rounding is kept). The total points map to a probability through a logistic curve
+    with two parameters fitted on cross-fitted (out-of-fold) scores, so probabilities
+    are calibrated out of sample.
+
+    ``C="auto"`` and ``min_band_size="auto"`` (the defaults) choose the penalty and the
+    band size inside :meth:`fit` by cross-validated log-loss, as
+    :class:`~sklearn.linear_model.LogisticRegressionCV` does: the bands are refitted
+    inside every fold, folds are grouped by ``groups`` when given (a pupil seen at
+    several censuses never sits on both sides of a fold), and the search is
+    deterministic per ``random_state``. A number fixes the setting.
 
     Monotone constraints (``monotone={feature: +1 or -1}``) are enforced on the ordered
     bands (the missing band is exempt): adjacent bands whose log-odds break the direction
     are merged and the regression refitted until none do.
 
     Unseen categories at predict time fall in the ``other`` band; missing values in the
-    ``missing`` band. A band with no training rows (for example ``missing`` when the
-    training data had no missing values) scores 0 points, like the reference band.
+    ``missing`` band. A band with no training rows (the ``other`` band when every
+    category had its own band, ``missing`` when nothing was missing) carries no
+    information and scores the feature's training-average log-odds (rounded to points),
+    never the lowest band; the card's ``basis`` column says so.
 
     Parameters
     ----------
     max_bands : int, default=5
         Most ordered bands per numeric feature (the missing band not counted).
-    min_band_size : float or int, default=0.05
+    min_band_size : "auto", float or int, default="auto"
         Fewest training rows per band: a fraction of rows if a float below 1, else a count.
-        Categorical levels with fewer rows go to the ``other`` band.
+        Categorical levels with fewer rows go to the ``other`` band. ``"auto"`` chooses
+        from ``SIZE_GRID`` (5%, 2% and 0.5% of rows) by cross-validation.
+    min_band_events : int, default=5
+        Fewest rows of the rarer outcome a band must hold, or be expected to hold at the
+        overall rate, to stand on its own. 0 judges bands by rows only.
     monotone : dict or None, default=None
         ``{feature: +1 | -1 | 0}``: +1 means a higher value never lowers the points.
     max_points : int, default=10
         Most points any single band can add.
-    C : float, default=1.0
-        Inverse strength of the L2 penalty of the logistic regression.
+    C : "auto" or float, default="auto"
+        Inverse strength of the L2 penalty of the logistic regression. ``"auto"`` chooses
+        from ``C_GRID`` (0.03, 0.1, 0.3, 1) by cross-validation.
     n_splits : int, default=5
-        Folds of the cross-fitting that calibrates the probabilities.
+        Folds of the cross-validation that chooses the settings and of the
+        cross-fitting that calibrates the probabilities (the same folds).
     feature_labels : dict or None, default=None
         ``{feature: "plain English name"}`` used when printing and in reasons.
     value_formats : dict or None, default=None
@@ -126,11 +155,18 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         Training log-loss of the rounded score (refitted intercept and slope) minus that of
         the unrounded logistic regression.
     scorecard_ : DataFrame
-        The card, one row per band: feature, label, band, points, n, rate.
+        The card, one row per band: feature, label, band, points, n, rate, basis.
     points_ : Series
         Points indexed by (feature, band).
     n_splits_ : int
         Folds actually used for the cross-fitted calibration (0 when fitted in sample).
+    C_ : float
+        The penalty used (chosen when ``C="auto"``).
+    min_band_size_ : float or int
+        The band size used (chosen when ``min_band_size="auto"``).
+    cv_results_ : dict of ndarray
+        ``min_band_size``, ``C`` and ``mean_log_loss`` (out-of-fold) of every candidate
+        searched; empty arrays when there were too few outcomes to cross-validate.
 
     See Also
     --------
@@ -147,17 +183,20 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     >>> y = (rng.uniform(size=400) < 0.1 + X["absence"]).astype(int)
     >>> card = RiskScorecard(monotone={"absence": 1}, random_state=0).fit(X, y)
     >>> list(card.scorecard_.columns)
-    ['feature', 'label', 'band', 'points', 'n', 'rate']
+    ['feature', 'label', 'band', 'points', 'n', 'rate', 'basis']
+    >>> card.C_ in card.cv_results_["C"]
+    True
     >>> parts = card.explain(X)
     >>> bool(np.allclose(parts.sum(axis=1) + card.intercept_, card.decision_function(X)))
     True
     """
 
-    def __init__(self, *, max_bands=5, min_band_size=0.05, monotone=None, max_points=10,
-                 C=1.0, n_splits=5, feature_labels=None, value_formats=None,
-                 random_state=None):
+    def __init__(self, *, max_bands=5, min_band_size="auto", min_band_events=5,
+                 monotone=None, max_points=10, C="auto", n_splits=5, feature_labels=None,
+                 value_formats=None, random_state=None):
         self.max_bands = max_bands
         self.min_band_size = min_band_size
+        self.min_band_events = min_band_events
         self.monotone = monotone
         self.max_points = max_points
         self.C = C
@@ -183,14 +222,22 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         if not is_int(self.max_bands) or self.max_bands < 2:
             bad("max_bands", "an int >= 2", "Use for example max_bands=5.")
         size = self.min_band_size
-        if isinstance(size, bool) or not isinstance(size, numbers.Real) or not (
-                (is_int(size) and size >= 1) or (0 < size < 1)):
-            bad("min_band_size", "a fraction in (0, 1) or a whole number of rows >= 1",
-                "Use for example min_band_size=0.05 (5% of rows).")
+        if not (isinstance(size, str) and size == "auto") and (
+                isinstance(size, bool) or not isinstance(size, numbers.Real) or not (
+                    (is_int(size) and size >= 1) or (0 < size < 1))):
+            bad("min_band_size", "'auto', a fraction in (0, 1) or a whole number of rows >= 1",
+                "Use 'auto' (chosen by cross-validation) or for example 0.05 (5% of rows).")
+        if not is_int(self.min_band_events) or self.min_band_events < 0:
+            bad("min_band_events", "an int >= 0",
+                "Use for example min_band_events=5 (0 judges bands by rows only).")
         if not is_int(self.max_points) or self.max_points < 1:
             bad("max_points", "an int >= 1", "Use max_points=1 for a yes/no checklist.")
-        if isinstance(self.C, bool) or not isinstance(self.C, numbers.Real) or not self.C > 0:
-            bad("C", "a float > 0", "Use for example C=1.0 (larger means less penalty).")
+        if not (isinstance(self.C, str) and self.C == "auto") and (
+                isinstance(self.C, bool) or not isinstance(self.C, numbers.Real)
+                or not self.C > 0):
+            bad("C", "'auto' or a float > 0",
+                "Use 'auto' (chosen by cross-validation) or for example C=1.0 (larger "
+                "means less penalty).")
         if not is_int(self.n_splits) or self.n_splits < 2:
             bad("n_splits", "an int >= 2", "Use for example n_splits=5.")
         for name in ("monotone", "feature_labels", "value_formats"):
@@ -252,8 +299,15 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         return codes, index
 
     # ----------------------------------------------------------------------- fit
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Learn bands, points and the calibrated score-to-probability map.
+
+        With ``C="auto"`` or ``min_band_size="auto"`` the settings are chosen here, as
+        :class:`sklearn.linear_model.LogisticRegressionCV` chooses its penalty: every
+        candidate is fitted on ``n_splits - 1`` folds (bands included, so no band is ever
+        learned on the rows it is scored on) and scored by the log-loss of the held-out
+        fold; the candidate with the smallest mean log-loss is refitted on all rows. The
+        out-of-fold scores of the chosen candidate also calibrate the probabilities.
 
         Parameters
         ----------
@@ -261,6 +315,10 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
             Numeric, bool, categorical or string columns; NaN allowed.
         y : array-like of shape (n_samples,)
             Binary outcome.
+        groups : array-like of shape (n_samples,), optional
+            Group labels for the folds (for example the pupil's id when a pupil appears
+            at several census dates): a group's rows are never split between the
+            training and the held-out part of a fold.
 
         Returns
         -------
@@ -270,6 +328,10 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         self._check_params()
         columns, kinds, names, y = self._columns_fit(X, y)
         classes, y = self._check_y(y)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if len(groups) != len(y):
+                raise ValueError(_GROUPS_LENGTH.format(len(groups), len(y)))
         for param in ("monotone", "feature_labels", "value_formats"):
             unknown = sorted(set(getattr(self, param) or {}) - set(names))
             if unknown:
@@ -281,35 +343,57 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         seed = self.random_state
         if isinstance(seed, np.random.RandomState):
             seed = seed.randint(np.iinfo(np.int32).max)
-        settings = dict(max_bands=self.max_bands, monotone=monotone,
-                        max_points=self.max_points, C=float(self.C), random_state=seed)
+        shared = dict(max_bands=self.max_bands, monotone=monotone,
+                      min_events=int(self.min_band_events), random_state=seed)
         n = len(y)
+        c_grid = C_GRID if self.C == "auto" else (float(self.C),)
+        size_grid = SIZE_GRID if self.min_band_size == "auto" else (self.min_band_size,)
 
-        def card_on(rows):
-            cols = [c.iloc[rows] if isinstance(c, pd.Series) else c[rows] for c in columns]
-            card = fit_card(cols, kinds, names, y[rows],
-                            min_count=min_count_from(self.min_band_size, len(rows)),
-                            **settings)
-            return card
+        def take(rows):
+            return [c.iloc[rows] if isinstance(c, pd.Series) else c[rows] for c in columns]
 
-        def codes_of(card, rows):
-            return np.column_stack([
-                encode(s, c.iloc[rows] if isinstance(c, pd.Series) else c[rows])
-                for s, c in zip(card["specs"], columns)])
+        def codes_of(card, cols):
+            return np.column_stack([encode(s, c) for s, c in zip(card["specs"], cols)])
 
         n_splits = min(self.n_splits, int(np.bincount(y.astype(int)).min()))
+        if groups is not None:
+            n_splits = min(n_splits, len(np.unique(groups)))
+        results = []
         if n_splits >= 2:
-            folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-            z = np.empty(n)
-            for train, test in folds.split(np.zeros(n), y):
-                card = card_on(train)
-                z[test] = card["a0"] + card["b0"] * total_points(card, codes_of(card, test))
-            a, b = fit_logistic_1d(z, y)
+            if groups is None:
+                folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            else:
+                folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True,
+                                             random_state=seed)
+            z = {(size, c): np.empty(n) for size in size_grid for c in c_grid}
+            for train, test in folds.split(np.zeros(n), y, groups):
+                cols_train, cols_test = take(train), take(test)
+                for size in size_grid:
+                    specs = fit_specs(cols_train, kinds, names, y[train],
+                                      min_count=min_count_from(size, len(train)),
+                                      **shared)
+                    init = None
+                    for c in sorted(c_grid):  # warm starts from the stronger penalty
+                        card = fit_card(cols_train, kinds, names, y[train], specs=specs,
+                                        min_count=0, max_points=self.max_points, C=c,
+                                        init=init, **shared)
+                        init = card["first_fit"]
+                        z[size, c][test] = card["a0"] + card["b0"] * total_points(
+                            card, codes_of(card, cols_test))
+            for (size, c), scores in z.items():
+                results.append({"min_band_size": size, "C": c,
+                                "mean_log_loss": log_loss(y, sigmoid(scores))})
+            best = min(range(len(results)), key=lambda i: results[i]["mean_log_loss"])
+            size, c = results[best]["min_band_size"], results[best]["C"]
+            a, b = fit_logistic_1d(z[size, c], y)
         else:
             warnings.warn(_FEW_FOR_CV.format(int(np.bincount(y.astype(int)).min()),
                                              self.n_splits), UserWarning, stacklevel=2)
             n_splits, a, b = 0, 0.0, 1.0
-        card = card_on(np.arange(n))
+            size = SIZE_FALLBACK if self.min_band_size == "auto" else self.min_band_size
+            c = C_FALLBACK if self.C == "auto" else float(self.C)
+        card = fit_card(columns, kinds, names, y, min_count=min_count_from(size, n),
+                        max_points=self.max_points, C=c, **shared)
         proba_intercept, slope = a + b * card["a0"], b * card["b0"]
         if not slope > 1e-6:
             rate = np.clip(y.mean(), 1e-6, 1 - 1e-6)
@@ -331,6 +415,10 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         self.intercept_ = self.proba_intercept_ / self.slope_
         self.rounding_loss_ = float(card["rounding_loss"])
         self.n_splits_ = n_splits
+        self.C_ = float(c)
+        self.min_band_size_ = size
+        self.cv_results_ = {key: np.array([r[key] for r in results], dtype=np.float64)
+                            for key in ("min_band_size", "C", "mean_log_loss")}
         return self
 
     # ------------------------------------------------------------------- predict
@@ -367,7 +455,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------- reading
     @property
     def scorecard_(self):
-        """DataFrame, one row per band: feature, label, band, points, n, rate."""
+        """DataFrame, one row per band: feature, label, band, points, n, rate, basis."""
         check_is_fitted(self)
         return scorecard_frame(self)
 

@@ -155,7 +155,8 @@ def _cmd_fit(args):
         features.check_outcome_window(records, d, args.horizon, action="fit")
     _say(f"Fitting on census dates {', '.join(str(d.date()) for d in dates)} ...")
     scr = Screener(target=args.target, horizon_months=args.horizon,
-                   exclude_features=tuple(excluded), random_state=args.seed
+                   exclude_features=tuple(excluded), school_context=args.school_context,
+                   random_state=args.seed
                    ).fit(records, as_of=dates)
     with _writing(model):
         save(scr, model)
@@ -557,8 +558,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "Default: %(default)s; e.g. --horizon 6.")
     f.add_argument("--exclude-feature", action="append", metavar="FEATURE",
                    help="a feature the model must not use (repeat the option for several). "
-                        "Default: none; e.g. --exclude-feature school_suspension_rate_12m "
-                        "to score pupils without their school's past practice.")
+                        "Default: none; e.g. --exclude-feature in_ap_now.")
+    f.add_argument("--school-context", action="store_true",
+                   help="also score pupils by their school's suspension rate (left out by "
+                        "default: the list should rank pupils' needs, not their school's "
+                        "habits). Default: off; e.g. --school-context.")
     f.add_argument("--seed", type=int, default=0, metavar="S", help=_SEED_HELP)
     f.set_defaults(func=_cmd_fit)
 

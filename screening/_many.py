@@ -396,10 +396,11 @@ def fit_many(screener, sources, *, as_of, n_jobs=None, on_error="raise"):
         order = np.argsort(Xd.index.to_numpy().astype(str), kind="stable")
         Xs.append(Xd.iloc[order])
         ys.append(yd.iloc[order])
+    upns = np.concatenate([x.index.to_numpy().astype(str) for x in Xs])
     X = pd.concat(Xs, ignore_index=True)
     y = pd.concat(ys, ignore_index=True).astype(int)
     del Xs, ys, good
-    screener._fit_rows(X, y, dates, names, kinds)
+    screener._fit_rows(X, y, dates, names, kinds, groups=upns)
     screener.training_["local_authorities"] = [n for n, _, err, _ in outs if err is None]
     if len(failures):
         screener.training_["failed"] = failures.to_dict(orient="records")

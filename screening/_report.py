@@ -423,11 +423,32 @@ def _is_it_right(ctx):
                    "and pass it to <code>to_html(evaluation=...)</code>.</p>")
     else:
         out.append(_metrics_words(ev))
+        out.append(_comparison(ev))
         out.append(_calibration(ev, ctx.min_cell))
         out.append(_capacity_chooser(ev))
     if ctx.backtest is not None:
         out.append(_backtest(ctx.backtest))
     return "right", "Is it right", "\n".join(x for x in out if x)
+
+
+def _comparison(ev) -> str:
+    """This screen beside its simple baselines on the same pupils (issue 13)."""
+    table = getattr(ev, "comparison", None)
+    if table is None or not len(table):
+        return ""
+    names = {"auc": "AUC", "average_precision": "Average precision",
+             "precision_at_capacity": "Precision of the flags",
+             "recall_at_capacity": "Recall of the flags", "n_flagged": "Pupils flagged"}
+    cols = [c for c in names if c in table]
+    rows = [[r["model"]] + [f"{int(r[c]):,}" if c == "n_flagged" else f"{float(r[c]):.3f}"
+                            for c in cols] for _, r in table.iterrows()]
+    return ("<h3>Against simple baselines</h3>"
+            f"<p>{_e(ev.comparison_summary)} The same pupils, flagged at the same capacity "
+            "by the same rule. The simple rule flags any suspension in the last 12 months "
+            "or absence of 10% or more; the school-only rule ranks pupils by their "
+            "school's suspension rate alone.</p>"
+            + _grid(["Score"] + [names[c] for c in cols], rows,
+                    numeric=tuple(names[c] for c in cols)))
 
 
 def _metrics_words(ev) -> str:

