@@ -238,8 +238,11 @@ class Screener(BaseEstimator):
         else:
             audits.check_rule(capacity=1, ties=self.ties)  # counts: check_capacity_by
 
-    def _flag_rule(self, unit) -> dict:
-        """The flagging rule as keyword arguments of :func:`audits.flag_top`."""
+    def _flag_rule(self, unit=None) -> dict:
+        """The flagging rule as keyword arguments of :func:`audits.flag_top`.
+
+        ``unit`` is each row's unit when ``capacity_by`` is set (see ``_units.units``).
+        """
         if self.threshold is not None:
             return {"threshold": self.threshold}
         groups, capacity = flag_groups(self.capacity, self.capacity_by, unit)
