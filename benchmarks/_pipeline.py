@@ -158,7 +158,7 @@ def _screen_breakdown(log, scr, records, as_of, n):
     scores = pd.DataFrame({"upn": X.index.to_numpy().astype(str), "school": X["school"].to_numpy(),
                            "year_group": X["year_group"].to_numpy(), "risk": risk,
                            "flagged": audits.flag_top(risk, tiebreak=X.index.to_numpy().astype(str),
-                                                      **scr._flag_rule())})
+                                                      **scr._flag_rule(None))})
     t = time.perf_counter()
     scr._audit(records, as_of, scores)
     parts["audit"] = time.perf_counter() - t
