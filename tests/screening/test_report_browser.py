@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -78,7 +79,11 @@ def test_report_in_a_browser(result, evaluation, tmp_path):
     assert nav == SECTIONS and sections == SECTIONS
     assert "none" not in attrs["targets"].split()
     assert height < 15_000, height
-    shot = tmp_path / "report.png"
+    # the artefact: under pytest's tmp dir, or in SCREENING_ARTEFACTS when set (pytest keeps
+    # only its last few tmp dirs)
+    keep = os.environ.get("SCREENING_ARTEFACTS")
+    shot = (Path(keep) if keep else tmp_path) / "report.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
     res = _run([f"--screenshot={shot}", f"--window-size=1400,{height}", report.as_uri()],
                tmp_path)
     assert res.returncode == 0, res.stderr[-2000:]
