@@ -9,6 +9,9 @@ facade never reads units or directions itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
 from . import _attendance, _school, _sen, _suspension, _transition
@@ -65,7 +68,7 @@ def describe() -> pd.DataFrame:
     return frame
 
 
-def check_feature_names(names, where="exclude_features") -> list[str]:
+def check_feature_names(names: Iterable[str], where: str = "exclude_features") -> list[str]:
     """Return ``names`` as a list, or raise ``ValueError`` naming any that are not features.
 
     Examples
@@ -81,7 +84,7 @@ def check_feature_names(names, where="exclude_features") -> list[str]:
     return names
 
 
-def model_hints(names=None) -> dict:
+def model_hints(names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
     """What a model needs from the dictionary, for the features ``names`` (default all).
 
     Returns

@@ -11,6 +11,7 @@ import pandas as pd
 from . import _messages as M
 from ._errors import InputError, problem_frame
 from ._records import TABLES, Records
+from ._typing import PathLike
 
 METADATA_FILE = "metadata.json"
 _FORMATS = ("csv", "parquet")
@@ -33,7 +34,7 @@ def _read(path: Path) -> pd.DataFrame:
     return df
 
 
-def load_records(folder) -> Records:
+def load_records(folder: PathLike) -> Records:
     """Load a folder of tables in the input contract into :class:`Records`.
 
     Each table is read from ``NAME.csv`` (UTF-8, header row) or ``NAME.parquet``,
@@ -121,11 +122,11 @@ def load_records(folder) -> Records:
 def _iso(dates: pd.Series) -> pd.Series:
     """Format dates as ``YYYY-MM-DD`` (each distinct date once; NaT -> missing)."""
     codes, uniq = pd.factorize(dates, use_na_sentinel=True)
-    text = np.append(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), None)
+    text = np.append(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), [None])
     return pd.Series(text[codes], index=dates.index, dtype=object)
 
 
-def write_records(records: Records, folder, format: str = "csv") -> Path:
+def write_records(records: Records, folder: PathLike, format: str = "csv") -> Path:
     """Write the normalised tables of ``records`` to ``folder``.
 
     Dates are written as ISO ``YYYY-MM-DD``. Attendance rows aggregated from
