@@ -36,11 +36,15 @@ with the band ``categories``; text found in no band (rare or unseen) takes the `
 band.
 """
 
+from __future__ import annotations
+
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 SCHEMA_VERSION = 1
 
@@ -148,7 +152,7 @@ def _band_of_category(feature, column):
     return band
 
 
-def apply_json(card, X):
+def apply_json(card: str | dict[str, Any] | Path, X: pd.DataFrame | ArrayLike) -> np.ndarray:
     """Probabilities from an exported scorecard, without the estimator.
 
     A plain numpy reference implementation of the JSON format: it reproduces
@@ -181,6 +185,7 @@ def apply_json(card, X):
         card = Path(card).read_text(encoding="utf-8")
     if isinstance(card, str):
         card = json.loads(card)
+    card = cast(dict[str, Any], card)  # text and files were parsed above
     if card.get("schema") != "risk-scorecard" or card.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(_BAD_SCHEMA.format(SCHEMA_VERSION, card.get("schema"),
                                             card.get("schema_version")))
