@@ -27,6 +27,8 @@ attribute's model, with a note.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,10 @@ from scipy.special import ndtri
 
 from . import _messages as msg
 from ._inputs import column, encode, groupings
+from ._typing import Column, Groups
+
+if TYPE_CHECKING:
+    from ._inputs import Grouping
 
 METHOD = (
     "logistic regression (statsmodels GLM, binomial family) of the outcome on the groups "
@@ -324,8 +330,10 @@ def _is_function_of(cov, attr, frame):
     return bool((seen.sum(1) <= 1).all())
 
 
-def adjusted_ratios(frame, *, groups, outcome, covariates, reference=None, min_cell=10,
-                    ci=0.95, intersections=None) -> pd.DataFrame:
+def adjusted_ratios(frame: pd.DataFrame, *, groups: Groups, outcome: Column,
+                    covariates: Sequence[str], reference: dict[str, Any] | None = None,
+                    min_cell: int = 10, ci: float = 0.95,
+                    intersections: Sequence[tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Odds and risk ratios of an outcome by group, controlling for covariates.
 
     Parameters
@@ -391,8 +399,11 @@ def adjusted_ratios(frame, *, groups, outcome, covariates, reference=None, min_c
     return out
 
 
-def adjusted_section(frame, attrs, flag, outcome, covariates, refs, *, min_cell, hidden,
-                     recent=None, recent_outcome=None) -> pd.DataFrame:
+def adjusted_section(frame: pd.DataFrame, attrs: list[Grouping], flag: np.ndarray | None,
+                     outcome: np.ndarray | None, covariates: Sequence[str],
+                     refs: dict[str, int], *, min_cell: int, hidden: dict[str, Any],
+                     recent: pd.DataFrame | None = None,
+                     recent_outcome: Column | None = None) -> pd.DataFrame:
     """The audit's adjusted section: flags, outcomes, and the recent cohort's outcomes."""
     covariates = _check_covariates(covariates)
     parts = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from ._report import FRAME_COLUMNS, AuditReport
 from ._stats import auc, cell_counts, rank_sums
 from ._suppress import masks
 from ._table import DIFFS, RATIOS, REF_COHORT, block
+from ._typing import Capacity, Column, Groups, Nested, Reference, Seed
 
 _INT_COLUMNS = ("n", "n_flagged", "n_outcome")
 REFERENCE_RULES = ("largest", "lowest", "cohort")
@@ -147,11 +149,17 @@ def _pooled_rows(df, pooled, min_cell, key_cols=("attribute",)):
     return df
 
 
-def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None, min_cell=10,
-          n_boot=1000, random_state=None, intersections=None, controls=None, capacity=None,
-          threshold=None, tiebreak=None, ci=0.95, control_n_boot=None, nested=None,
-          pool_unknown=True, band=BAND, unit="pupils", tests=None, recent=None,
-          recent_outcome=None, recent_label=None, adjust=None) -> AuditReport:
+def audit(frame: pd.DataFrame, *, groups: Groups, flag: Column | None = None,
+          score: Column | None = None, outcome: Column | None = None,
+          reference: Reference | None = None, min_cell: int = 10, n_boot: int = 1000,
+          random_state: Seed = None, intersections: Sequence[tuple[str, ...]] | None = None,
+          controls: str | Sequence[str] | None = None, capacity: Capacity | None = None,
+          threshold: float | None = None, tiebreak: Column | None = None, ci: float = 0.95,
+          control_n_boot: int | None = None, nested: Nested | None = None,
+          pool_unknown: bool = True, band: tuple[float, float] = BAND, unit: str = "pupils",
+          tests: Sequence[str] | None = None, recent: pd.DataFrame | None = None,
+          recent_outcome: Column | None = None, recent_label: str | None = None,
+          adjust: Sequence[str] | None = None) -> AuditReport:
     """Audit flags (or scores) for disproportionality between groups.
 
     Parameters

@@ -7,13 +7,18 @@ Intersections combine codes, and are labelled ``"sex × fsm"`` / ``"F × True"``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
 from ._flag import flag_top
+
+if TYPE_CHECKING:
+    from ._typing import Column, Groups, Nested
 
 UNKNOWN = "Unknown"
 JOIN = " × "
@@ -31,7 +36,11 @@ class Grouping:
     components: np.ndarray | None = None  # (groups, parts): each part's group index
 
 
-def column(frame: pd.DataFrame, value, role: str) -> pd.Series | None:
+@overload
+def column(frame: pd.DataFrame, value: None, role: str) -> None: ...
+@overload
+def column(frame: pd.DataFrame, value: Column, role: str) -> pd.Series: ...
+def column(frame: pd.DataFrame, value: Column | None, role: str) -> pd.Series | None:
     """Return ``value`` as a Series aligned with ``frame`` (or None)."""
     if value is None:
         return None
@@ -92,8 +101,9 @@ def numeric(series: pd.Series, role: str) -> np.ndarray:
     return series.to_numpy(dtype=float)
 
 
-def flags_from_score(score: np.ndarray, capacity=None, threshold=None,
-                     tiebreak=None) -> np.ndarray:
+def flags_from_score(score: np.ndarray, capacity: float | None = None,
+                     threshold: float | None = None,
+                     tiebreak: np.ndarray | None = None) -> np.ndarray:
     """Flags from a score by the library's one rule, :func:`audits.flag_top`.
 
     >>> flags_from_score(np.array([0.2, 0.9, 0.5, 0.9]), capacity=2)
@@ -189,8 +199,11 @@ def intersect(parts: list[Grouping]) -> Grouping:
                     components=comp)
 
 
-def groupings(frame: pd.DataFrame, groups, intersections=None, *, min_cell=0,
-              nested=None, pool_unknown=True):
+def groupings(frame: pd.DataFrame, groups: Groups,
+              intersections: Sequence[tuple[str, ...]] | None = None, *, min_cell: int = 0,
+              nested: Nested | None = None, pool_unknown: bool = True
+              ) -> tuple[list[Grouping], list[tuple[str, str, np.ndarray]],
+                         dict[str, tuple[str, str]]]:
     """All audited attributes (each group column, then each intersection) and their nesting.
 
     Returns ``(attributes, nesting, pooled)``: ``nesting`` lists ``(fine, coarse,

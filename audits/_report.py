@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,7 +190,8 @@ class AuditReport:
             out += [c for c in FRAME_COLUMNS if c.endswith(("_low", "_high"))]
         return list(dict.fromkeys(out))
 
-    def to_csv(self, path=None, *, symbols=False, decimals=None, table="by_group"):
+    def to_csv(self, path: str | os.PathLike[str] | None = None, *, symbols: bool = False,
+               decimals: int | None = None, table: str = "by_group") -> str:
         """The tidy table (or a breakdown) as CSV; written to ``path`` if given.
 
         Parameters
@@ -246,7 +249,7 @@ class AuditReport:
                 fh.write(text)
         return text
 
-    def to_json(self, **kwargs) -> str:
+    def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as a JSON string (strict JSON: no NaN)."""
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
@@ -256,7 +259,7 @@ class AuditReport:
 
         return fragment(self)
 
-    def to_html(self, path=None) -> str:
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """A self-contained HTML page (charts inline); written to ``path`` if given."""
         from ._html import page
 

@@ -84,7 +84,7 @@ def check_feature_names(names: Iterable[str], where: str = "exclude_features") -
     return names
 
 
-def model_hints(names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+def model_hints(names: Iterable[str] | None = None) -> dict[str, Any]:
     """What a model needs from the dictionary, for the features ``names`` (default all).
 
     Returns

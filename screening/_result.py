@@ -9,9 +9,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from ._typing import PathLike
+
+if TYPE_CHECKING:
+    from screening import audits
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
@@ -45,7 +51,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [_jsonable(r) for r in frame.to_dict(orient="records")]
 
 
-def _audit_frame(audit) -> pd.DataFrame:
+def _audit_frame(audit: audits.AuditReport | None) -> pd.DataFrame:
     return audit.to_frame() if audit is not None else pd.DataFrame()
 
 
@@ -197,7 +203,7 @@ class ScreeningResult:
             "intended_use": INTENDED_USE,
         })
 
-    def to_json(self, path=None, *, indent=None) -> str:
+    def to_json(self, path: PathLike | None = None, *, indent: int | None = None) -> str:
         """Scores, audit and model facts as a versioned JSON document for MIS use.
 
         The schema is documented in ``docs/json-schema.md``; ``schema_version`` changes
@@ -218,7 +224,7 @@ class ScreeningResult:
             Path(path).write_text(text, encoding="utf-8")
         return text
 
-    def to_csv(self, folder) -> list[Path]:
+    def to_csv(self, folder: PathLike) -> list[Path]:
         """Write ``scores.csv``, ``audit.csv``, ``findings.txt`` and ``drift.csv`` to ``folder``.
 
         The CSV files are spreadsheet-safe: text that a spreadsheet would run as a
@@ -239,7 +245,8 @@ class ScreeningResult:
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
 
-    def to_html(self, path=None, *, evaluation=None, backtest=None) -> str:
+    def to_html(self, path: PathLike | None = None, *, evaluation: Evaluation | None = None,
+                backtest: Backtest | None = None) -> str:
         """One self-contained HTML report: summary, flagged pupils with reasons, the
         scorecard, the audit with charts, calibration, backtest and a model card.
 

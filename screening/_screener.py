@@ -7,7 +7,9 @@ records -> ``features.build`` -> ``models.RiskScorecard`` -> ``audits.audit``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from ._dates import census_date, census_dates
 from ._facts import model_facts
 from ._progress import progress
 from ._result import Backtest, Evaluation, ScreeningResult
+from ._typing import DateLike, Dates
 
 _TARGETS = ("suspension", "permanent")
 _DEFAULT_AUDIT_GROUPS = ("sex", "fsm", "sen", "ethnicity", "eal")
@@ -148,18 +151,18 @@ class Screener(BaseEstimator):
     def __init__(
         self,
         *,
-        target="suspension",
-        horizon_months=12,
-        year_groups=(5, 6, 7),
-        capacity=0.05,
-        threshold=None,
-        audit_groups=_DEFAULT_AUDIT_GROUPS,
-        exclude_features=(),
-        model=None,
-        min_cell=10,
-        n_boot=1000,
-        random_state=0,
-    ):
+        target: Literal["suspension", "permanent"] = "suspension",
+        horizon_months: int = 12,
+        year_groups: Sequence[int] = (5, 6, 7),
+        capacity: float | None = 0.05,
+        threshold: float | None = None,
+        audit_groups: Sequence[str] = _DEFAULT_AUDIT_GROUPS,
+        exclude_features: Sequence[str] = (),
+        model: Any = None,
+        min_cell: int = 10,
+        n_boot: int = 1000,
+        random_state: int | None = 0,
+    ) -> None:
         self.target = target
         self.horizon_months = horizon_months
         self.year_groups = year_groups
@@ -181,7 +184,7 @@ class Screener(BaseEstimator):
         else:
             audits.check_rule(capacity=self.capacity)
 
-    def _flag_rule(self) -> dict:
+    def _flag_rule(self) -> dict[str, Any]:
         """The flagging rule as keyword arguments of :func:`audits.flag_top`."""
         if self.threshold is not None:
             return {"threshold": self.threshold}
@@ -206,7 +209,7 @@ class Screener(BaseEstimator):
                                     random_state=self.random_state)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, records, as_of):
+    def fit(self, records: features.Records, as_of: Dates) -> Self:
         """Learn from the cohorts at past census dates and their outcomes.
 
         Parameters
@@ -348,7 +351,8 @@ class Screener(BaseEstimator):
     def _facts(self) -> dict:
         return model_facts(self)
 
-    def screen(self, records, as_of, *, allow_after_data_end=False):
+    def screen(self, records: features.Records, as_of: DateLike, *,
+               allow_after_data_end: bool = False) -> ScreeningResult:
         """Score every pupil in the cohort at ``as_of``, with reasons, flags and the audit.
 
         Parameters
@@ -392,7 +396,7 @@ class Screener(BaseEstimator):
         )
 
     # ------------------------------------------------------------------ evaluate
-    def evaluate(self, records, as_of):
+    def evaluate(self, records: features.Records, as_of: DateLike) -> Evaluation:
         """Judge the fitted screen on a later census whose outcomes are known.
 
         Nothing on the screener changes; pass the result to
@@ -423,7 +427,8 @@ class Screener(BaseEstimator):
             training=dict(self.training_), facts=self._facts(),
         )
 
-    def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
+    def backtest(self, records: features.Records, as_of: Sequence[DateLike], *,
+                 min_train: int = 1, n_jobs: int | None = None) -> Backtest:
         """Rolling-origin backtest: each census is tested on a model trained on all earlier ones.
 
         Each fold fits a clone of this screener; this one is not changed (it need not

@@ -13,14 +13,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
-import shutil
-import subprocess
-import sys
-import tomllib
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC_PACKAGES = ("screening", "screening.features", "screening.models", "screening.audits",

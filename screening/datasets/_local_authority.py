@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -49,7 +53,9 @@ class SyntheticLA:
     seed : int
     """
 
-    def __init__(self, *, records, census_dates, extract_date, schools, seed, _oracle):
+    def __init__(self, *, records: Records, census_dates: list[pd.Timestamp],
+                 extract_date: pd.Timestamp, schools: pd.DataFrame, seed: int,
+                 _oracle: dict[str, Any]) -> None:
         self.records = records
         self.census_dates = census_dates
         self.extract_date = extract_date
@@ -62,8 +68,9 @@ class SyntheticLA:
         return (f"SyntheticLA(seed={self.seed}, pupils={len(self.records.raw['pupils'])}, "
                 f"censuses {first}..{last}, extract_date={self.extract_date.date()})")
 
-    def true_risk(self, as_of, horizon_months=12, target="suspension", *,
-                  year_groups=(5, 6, 7)):
+    def true_risk(self, as_of: str | datetime.date | np.datetime64, horizon_months: int = 12,
+                  target: Literal["suspension", "permanent"] = "suspension", *,
+                  year_groups: Sequence[int] = (5, 6, 7)) -> pd.Series:
         """The generator's exact probability of the outcome, for the cohort at ``as_of``.
 
         Parameters
@@ -113,7 +120,8 @@ class SyntheticLA:
             raise ValueError(_BAD_TARGET.format(target))
         return _oracle_risk(o, t, horizon_months, target, year_groups)
 
-    def write(self, folder, format="csv"):
+    def write(self, folder: str | os.PathLike[str],
+              format: Literal["csv", "parquet"] = "csv") -> Path:
         """Write the tables as ``NAME.csv`` or ``NAME.parquet`` plus ``metadata.json``.
 
         Dates are ISO ``YYYY-MM-DD``; ``metadata.json`` holds ``extract_date``, the census
@@ -231,8 +239,10 @@ def _draw(state, rng):
     return events, seg, oracle
 
 
-def make_local_authority(n_pupils=20_000, seed=0, *, first_census_year=2019, n_census=6,
-                         extract_date=None, la_code=887):
+def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_year: int = 2019,
+                         n_census: int = 6,
+                         extract_date: str | datetime.date | np.datetime64 | None = None,
+                         la_code: int = 887) -> SyntheticLA:
     """Generate a synthetic local authority's pupil records with a known true risk.
 
     Pupils in Years 1-11 at six autumn censuses (by default 2019-10-03 to 2024-10-03),
