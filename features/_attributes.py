@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -81,7 +81,7 @@ def audit_attributes(records: Records, as_of: DateLike,
     return out
 
 
-def audit_groups(groups: Sequence[str], available: Sequence[str]) -> list[str]:
+def audit_groups(groups: Iterable[str], available: Iterable[str]) -> list[str]:
     """The audit groups to use: ``groups``, each followed by the group it nests in.
 
     ``ethnicity`` is audited by its census code and by its major group

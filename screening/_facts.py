@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._screener import Screener
 
 
 def _plain(value):
@@ -15,7 +19,7 @@ def _plain(value):
     return value
 
 
-def sizing_text(capacity, threshold) -> str:
+def sizing_text(capacity: float | None, threshold: float | None) -> str:
     """How flags were sized, in words.
 
     Examples
@@ -25,12 +29,13 @@ def sizing_text(capacity, threshold) -> str:
     """
     if threshold is not None:
         return f"risk at least {threshold:.3f}"
+    assert capacity is not None  # a Screener has a capacity or a threshold
     if capacity < 1:
         return f"the top {capacity:.1%} of the cohort"
     return f"the top {int(capacity)} pupils"
 
 
-def model_facts(screener) -> dict:
+def model_facts(screener: Screener) -> dict[str, Any]:
     """What the model is, what it was trained on and how flags are sized, as plain data.
 
     Everything is copied, so changing the screener later changes no result.

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from ._result import Backtest, Evaluation, ScreeningResult
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;
@@ -23,7 +28,7 @@ img{max-width:100%}nav a{margin-right:1em}
 """
 
 
-def _figure_tag(fig, alt: str) -> str:
+def _figure_tag(fig: Figure, alt: str) -> str:
     """A ``Figure`` as an inline PNG (drawn on its own Agg canvas; pyplot is never used)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -31,7 +36,8 @@ def _figure_tag(fig, alt: str) -> str:
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _table(frame: pd.DataFrame, *, float_format="{:.3f}".format, max_rows=None) -> str:
+def _table(frame: pd.DataFrame, *, float_format: Callable[[float], str] = "{:.3f}".format,
+           max_rows: int | None = None) -> str:
     if max_rows is not None and len(frame) > max_rows:
         frame = frame.head(max_rows)
     return frame.to_html(index=False, escape=True, float_format=float_format, na_rep="",
@@ -44,8 +50,8 @@ def _risk_chart(scores: pd.DataFrame) -> str:
     risk = scores["risk"].to_numpy()
     flagged = scores["flagged"].to_numpy()
     bins = np.linspace(0, max(0.05, float(np.nanmax(risk)) if len(risk) else 0.05), 40)
-    ax.hist(risk[~flagged], bins=bins, color="#9bb3d6", label="not flagged")
-    ax.hist(risk[flagged], bins=bins, color="#c0392b", label="flagged")
+    ax.hist(risk[~flagged], bins=bins.tolist(), color="#9bb3d6", label="not flagged")
+    ax.hist(risk[flagged], bins=bins.tolist(), color="#c0392b", label="flagged")
     ax.set_xlabel("predicted risk (probability)")
     ax.set_ylabel("pupils")
     ax.set_yscale("log")
@@ -71,7 +77,8 @@ def _calibration_chart(calibration: pd.DataFrame) -> str:
     return _figure_tag(fig, "Calibration chart: predicted against observed outcome rates")
 
 
-def _model_card(result, evaluation, backtest) -> str:
+def _model_card(result: ScreeningResult, evaluation: Evaluation | None,
+                backtest: Backtest | None) -> str:
     from ._result import INTENDED_USE
 
     facts = result.model_facts()
@@ -115,11 +122,11 @@ absence of a finding is not evidence of fairness for them.</p>
 </div>"""
 
 
-def _after_data_end(result) -> str:
+def _after_data_end(result: ScreeningResult) -> str:
     """A banner when the census is after the records end (``allow_after_data_end``)."""
     if not getattr(result, "after_data_end", False):
         return ""
-    end = escape(str(result.data_end.date()))
+    end = escape(str(result.data_end.date()))  # type: ignore[union-attr]  # set when after it
     return (f"<div class='warn' role='alert'><b>This census is after the records end.</b> "
             f"The records end on {end}; the census is {escape(str(result.as_of.date()))}. "
             f"Every pupil is scored as if nothing had happened since {end} (no recent "
@@ -128,7 +135,8 @@ def _after_data_end(result) -> str:
             "date before acting on this list.</div>")
 
 
-def render_report(result, *, evaluation=None, backtest=None) -> str:
+def render_report(result: ScreeningResult, *, evaluation: Evaluation | None = None,
+                  backtest: Backtest | None = None) -> str:
     """Render a :class:`ScreeningResult` as one self-contained HTML page."""
     scores = result.scores
     audit = result.audit

@@ -80,7 +80,7 @@ class Evaluation:
 
     as_of: pd.Timestamp
     metrics: pd.Series
-    audit: object
+    audit: audits.AuditReport
     scores: pd.DataFrame
     calibration: pd.DataFrame
     training: dict = field(default_factory=dict)
@@ -156,7 +156,7 @@ class ScreeningResult:
 
     as_of: pd.Timestamp
     scores: pd.DataFrame
-    audit: object
+    audit: audits.AuditReport
     drift: pd.DataFrame
     facts: dict
     warnings: pd.DataFrame | None = None
@@ -270,7 +270,8 @@ class ScreeningResult:
     def __repr__(self):
         n = len(self.scores)
         k = int(self.scores["flagged"].sum())
-        after = (f", AFTER THE RECORDS END ({self.data_end.date()})"
+        # after_data_end is only set when data_end is known
+        after = (f", AFTER THE RECORDS END ({self.data_end.date()})"  # type: ignore[union-attr]
                  if self.after_data_end else "")
         return (
             f"ScreeningResult(as_of={self.as_of.date()}{after}, pupils={n}, flagged={k}, "

@@ -148,6 +148,13 @@ class Screener(BaseEstimator):
     0.1
     """
 
+    # fitted attributes (set by fit), declared for type checkers
+    model_: Any
+    feature_names_: list[str]
+    feature_labels_: dict[str, str]
+    drift_: models.DriftProfile
+    training_: dict[str, Any]
+
     def __init__(
         self,
         *,
@@ -383,8 +390,9 @@ class Screener(BaseEstimator):
             except features.CensusError as err:
                 raise features.CensusError(f"{err} {_OPT_IN_AFTER_END}") from None
         if after_end:
-            warnings.warn(_AFTER_END.format(as_of=as_of.date(),
-                                            data_end=features.data_end(records).date()),
+            end = features.data_end(records)
+            assert end is not None  # the census is after it
+            warnings.warn(_AFTER_END.format(as_of=as_of.date(), data_end=end.date()),
                           DataEndWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
         drift = self._drift(X)

@@ -65,8 +65,13 @@ class SyntheticLA:
 
     def __repr__(self):
         first, last = self.census_dates[0].date(), self.census_dates[-1].date()
-        return (f"SyntheticLA(seed={self.seed}, pupils={len(self.records.raw['pupils'])}, "
+        return (f"SyntheticLA(seed={self.seed}, pupils={len(self._raw('pupils'))}, "
                 f"censuses {first}..{last}, extract_date={self.extract_date.date()})")
+
+    def _raw(self, name: str) -> pd.DataFrame:
+        table = self.records.raw[name]
+        assert table is not None  # the generator fills every table
+        return table
 
     def true_risk(self, as_of: str | datetime.date | np.datetime64, horizon_months: int = 12,
                   target: Literal["suspension", "permanent"] = "suspension", *,
@@ -140,7 +145,7 @@ class SyntheticLA:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         for name in _TABLE_NAMES:
-            df = self.records.raw[name].copy()
+            df = self._raw(name).copy()
             # Categorical id columns (upn, school) are compact in memory, but pandas
             # converts their whole category array for every chunk it writes: decode once.
             for col in df.columns:
@@ -155,7 +160,7 @@ class SyntheticLA:
             "census_dates": [str(d.date()) for d in self.census_dates],
             "source": "screening.datasets.make_local_authority",
             "seed": self.seed,
-            "n_pupils": int(len(self.records.raw["pupils"])),
+            "n_pupils": int(len(self._raw("pupils"))),
         }
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
         return folder
