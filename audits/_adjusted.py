@@ -57,7 +57,7 @@ def _unsafe(x, m):
 
 def _covariate_codes(frame, names):
     """Each covariate as integer codes (categorical) or floats (numeric)."""
-    out = []
+    out: list[tuple[str, str, np.ndarray, tuple[str, ...] | None]] = []
     for name in names:
         s = column(frame, name, "covariates")
         numeric = (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(
@@ -103,7 +103,8 @@ def _collapse(gcodes, covs, rows, y):
 
 def _design(gp, G, ref, covs, cov_p, w):
     """Columns per pattern: intercept, group dummies (not ref), covariate dummies / values."""
-    cols, names = [np.ones(len(gp))], ["const"]
+    cols = [np.ones(len(gp))]
+    names: list[str | tuple[str, Any]] = ["const"]
     gidx = []
     present = np.bincount(gp, weights=w, minlength=G) > 0
     for g in range(G):
@@ -155,7 +156,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
     for cname, kind, vals, _ in covs:
         if kind == "numeric":
             rows &= np.isfinite(vals)
-    notes = {g: [] for g in range(G)}
+    notes: dict[Any, list[str]] = {g: [] for g in range(G)}
     dropped_levels = []
     for _ in range(5):  # drop groups / levels whose outcome never varies (separation)
         changed = False
@@ -316,7 +317,7 @@ def _fit_all(frame, attrs, y, covariates, refs, *, measure, min_cell, ci, hidden
                       None if hidden is None else hidden[a.name])
     df = pd.DataFrame(recs, columns=COLUMNS)
     for c in ("n", "n_outcome"):
-        df[c] = pd.array(df[c], dtype="Int64")
+        df[c] = pd.array(df[c], dtype="Int64")  # type: ignore[call-overload]  # stubs: no Series
     return df
 
 
@@ -419,6 +420,7 @@ def adjusted_section(frame: pd.DataFrame, attrs: list[Grouping], flag: np.ndarra
     if recent is not None and all(c in recent.columns for c in covariates):
         from ._inputs import binary
 
+        assert recent_outcome is not None  # recent_counts refused a recent cohort without it
         ry = binary(column(recent, recent_outcome, "recent_outcome"), "recent_outcome")
         rattrs, _, _ = groupings(recent, [a.name for a in attrs if not a.parts],
                                  min_cell=min_cell)

@@ -230,7 +230,7 @@ def groupings(frame: pd.DataFrame, groups: Groups,
         out[name] = encode(column(frame, g, "groups"), name)
     declared = _declared(nested, list(out))
     nesting = detect_nesting(list(out.values()), declared)
-    pooled = {}
+    pooled: dict[str, tuple[str, str]] = {}
     if pool_unknown and min_cell > 1:
         out, nesting, pooled = _pool(out, nesting, min_cell)
     extra = {}
@@ -253,7 +253,7 @@ def groupings(frame: pd.DataFrame, groups: Groups,
     return list(out.values()), nesting, pooled
 
 
-def _declared(nested, names) -> list[tuple[str, str]]:
+def _declared(nested: Nested | None, names: list[str]) -> list[tuple[str, str]]:
     """``nested`` as (fine, coarse) pairs; checks the names."""
     if nested is None:
         return []
@@ -273,7 +273,7 @@ def _declared(nested, names) -> list[tuple[str, str]]:
     return out
 
 
-def _map(fine: Grouping, coarse: Grouping):
+def _map(fine: Grouping, coarse: Grouping) -> np.ndarray | None:
     """fine-group -> coarse-group index if every fine group lies in one coarse group."""
     Gc = len(coarse.labels)
     seen = np.bincount(fine.codes * Gc + coarse.codes,
@@ -285,7 +285,8 @@ def _map(fine: Grouping, coarse: Grouping):
     return np.where(per == 1, np.argmax(seen, axis=1), -1)
 
 
-def detect_nesting(attrs: list[Grouping], declared=()) -> list[tuple[str, str, np.ndarray]]:
+def detect_nesting(attrs: list[Grouping], declared: Sequence[tuple[str, str]] = ()
+                   ) -> list[tuple[str, str, np.ndarray]]:
     """Pairs (fine, coarse, map) of attributes whose groups nest, e.g. ethnicity codes.
 
     >>> fine = encode(pd.Series(["WBRI", "WIRT", "BCRB", "WBRI"]), "ethnicity")
@@ -316,7 +317,9 @@ def detect_nesting(attrs: list[Grouping], declared=()) -> list[tuple[str, str, n
     return out
 
 
-def _pool(out: dict, nesting, min_cell: int):
+def _pool(out: dict[str, Grouping], nesting: list[tuple[str, str, np.ndarray]], min_cell: int
+          ) -> tuple[dict[str, Grouping], list[tuple[str, str, np.ndarray]],
+                     dict[str, tuple[str, str]]]:
     """Count a tiny ``"Unknown"`` group with the attribute's largest group.
 
     A group of 1 to ``min_cell - 1`` pupils whose value is unknown would otherwise be
@@ -360,5 +363,6 @@ def _pool(out: dict, nesting, min_cell: int):
                 new[c] = out[c]
                 pooled.pop(c, None)
                 m = _map(new[f], new[c])
+        assert m is not None  # the attributes as given nest: detect_nesting found the map
         kept.append((f, c, m))
     return new, kept, pooled

@@ -145,5 +145,5 @@ def metric_frame(frame: pd.DataFrame, *, groups: Groups,
                     "reference": lab == ref, "suppressed": bool(hide[g]),
                 })
     out = pd.DataFrame(parts, columns=COLUMNS)
-    out["n"] = pd.array(out["n"], dtype="Int64")
+    out["n"] = pd.array(out["n"], dtype="Int64")  # type: ignore[call-overload]  # stubs: no Series
     return out

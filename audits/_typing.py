@@ -19,6 +19,6 @@ Reference: TypeAlias = str | Mapping[str, Hashable]
 #: Attributes nested in others: ``{"ethnicity": "ethnicity_major"}`` or pairs.
 Nested: TypeAlias = Mapping[str, str] | Sequence[tuple[str, str]]
 #: A seed for the bootstrap.
-Seed: TypeAlias = int | np.random.Generator | None
+Seed: TypeAlias = int | np.random.Generator | np.random.RandomState | None
 #: How many to flag: a fraction (0 < c < 1) or a number of rows.
 Capacity: TypeAlias = float | int

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,3 +104,45 @@ def test_the_annotation_check_sees_a_missing_hint():
         "f: parameter 'records' has no type hint",
         "f: no return type hint (write -> None if it returns nothing)",
     ]
+
+
+def _installed_layout(dest: Path) -> Path:
+    """Copy the package as pip installs it (the folders of ``package-dir``) under ``dest``.
+
+    The engine folders only become ``screening.features`` and so on when installed, so
+    mypy reads this copy, as ``make typecheck`` reads a ``pip install --target`` copy. File
+    times are kept, so mypy's cache under ``.pytest_cache`` stays valid between runs.
+    """
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    package_dir = config["tool"]["setuptools"]["package-dir"]
+    if dest.exists():
+        shutil.rmtree(dest)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.md")
+    # shortest names first: "screening" before "screening.features" nests inside it
+    for package in sorted(package_dir, key=len):
+        target = dest.joinpath(*package.split("."))
+        shutil.copytree(REPO / package_dir[package], target, ignore=ignore,
+                        dirs_exist_ok=True)
+    return dest
+
+
+def test_mypy_reports_no_errors(request):
+    cache = request.config.cache
+    if cache is None:  # pytest run with -p no:cacheprovider
+        base = REPO / ".pytest_cache" / "d"
+    else:
+        base = Path(cache.mkdir("typecheck"))
+    src = _installed_layout(base / "src")
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"),
+         "--cache-dir", str(base / "mypy-cache"), "-p", "screening"],
+        cwd=base, env={**os.environ, "MYPYPATH": str(src)}, capture_output=True, text=True,
+        timeout=900)
+    report = run.stdout + run.stderr
+    # name files as they are in the repository: src/screening/audits/x.py -> audits/x.py
+    for prefix in (str(src) + os.sep, "src" + os.sep):
+        report = report.replace(prefix, "")
+    for sub in ("features", "models", "audits"):
+        report = report.replace(f"screening{os.sep}{sub}{os.sep}", f"{sub}{os.sep}")
+    assert run.returncode == 0, f"mypy found type errors (run `make typecheck`):\n{report}"
+    assert "Success: no issues found" in run.stdout, report
