@@ -16,6 +16,7 @@ or both. It imports neither ``features``, ``models`` nor ``screening``.
 from ._adjusted import adjusted_ratios
 from ._audit import audit
 from ._flag import check_rule, cutoff_ties, flag_top, n_to_flag, rank_order
+from ._merge import merge_audits
 from ._metricframe import metric_frame
 from ._report import FRAME_COLUMNS, SYMBOLS, AuditReport
 
@@ -23,6 +24,8 @@ __all__ = [
     # core
     "audit",
     "AuditReport",
+    # many frames (local authorities) into one exact audit
+    "merge_audits",
     # disproportionality after controlling for covariates
     "adjusted_ratios",
     # any scikit-learn metric per group (fairlearn MetricFrame), suppressed, with intervals

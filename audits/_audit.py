@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import _messages as msg
+from . import _tally as tally
 from ._calibration import reliability
 from ._concentration import concentration
 from ._findings import BAND, comparisons, findings, test_names, with_sentences
@@ -445,11 +446,30 @@ def audit(frame: pd.DataFrame, *, groups: Groups, flag: Column | None = None,
         "adjusted_for": None if adjust is None else list(adjust),
         "suppression": "linked across every table of the report (see audits._linked)",
     }
+    counted = tally.build(
+        frame, groups=groups, intersections=intersections, controls=controls, adjust=adjust,
+        flag=flag_arr, outcome=out_arr, score=score_arr, recent=recent,
+        recent_outcome=recent_outcome, settings={
+            "has_outcome": has_out, "has_score": score_arr is not None,
+            "has_recent": rec is not None, "reference": reference, "min_cell": min_cell,
+            "n_boot": int(n_boot), "random_state": random_state,
+            "intersections": [tuple(x) for x in intersections or ()],
+            "controls": list(controls or ()), "ci": float(ci),
+            "control_n_boot": None if control_n_boot is None else int(control_n_boot),
+            "nested": nested, "pool_unknown": bool(pool_unknown), "band": list(band),
+            "unit": unit, "tests": None if tests is None else list(
+                [tests] if isinstance(tests, str) else tests),
+            "recent_label": params["recent_label"],
+            "adjust": None if adjust is None else list(adjust),
+            "flag_rule": {k: params[k] for k in ("flag_source", "capacity", "threshold",
+                                                  "tie_rule")},
+        })
     return AuditReport(
         by_group=by_group, overall=overall, calibration=calib, by_control=by_control,
         concentration=conc, comparisons=with_sentences(comp, float(ci), unit),
         findings=findings(comp, float(ci), unit, band),
         references=references, params=params, adjusted=adjusted, cells=tables,
+        tally=counted,
     )
 
 

@@ -6,12 +6,15 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
+
+if TYPE_CHECKING:
+    from ._tally import Tally
 
 
 def _ci(name):
@@ -95,6 +98,10 @@ class AuditReport:
         The unsuppressed cell counts every table was computed from, kept so that audits
         of several local authorities can be merged exactly. Never published: not in
         :meth:`to_dict`, :meth:`to_csv` or the HTML.
+    tally : Tally
+        The joint counts of the audit's inputs and its settings, from which
+        :func:`merge_audits` rebuilds the audit of several frames exactly (see
+        ``screening.audits._tally``). Never published either.
 
     See Also
     --------
@@ -133,6 +140,7 @@ class AuditReport:
     params: dict = field(default_factory=dict)
     adjusted: pd.DataFrame | None = None
     cells: object = field(default=None, repr=False)
+    tally: Tally | None = field(default=None, repr=False)
 
     @property
     def attributes(self) -> list[str]:

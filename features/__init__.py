@@ -4,6 +4,7 @@ This package also owns the input contract: the :class:`Records` type, loading,
 validation, :class:`InputError`, the code tables and Common Transfer Files.
 """
 
+from ._allocations import allocations_at
 from ._attributes import DERIVED_GROUPS, NESTED_GROUPS, audit_attributes, audit_groups
 from ._build import build, history_notes
 from ._combine import DuplicateRecordsWarning, concat_records
@@ -44,6 +45,8 @@ __all__ = [
     # census dates the records can support
     "CensusError", "data_end", "census_after_data_end", "check_census_in_records",
     "DATA_END_GRACE_MONTHS",
+    # allocated places at the next school (transition handover; never features)
+    "allocations_at",
     # audit groups (never model features)
     "audit_attributes", "audit_groups", "NESTED_GROUPS", "DERIVED_GROUPS",
 ]

@@ -59,7 +59,14 @@ def is_ctf_folder(path: PathLike) -> bool:
     """
     p = Path(path)
     files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".xml") if p.is_dir() else [p]
-    return any(f.is_file() and root_name(f) == "CTfile" for f in files)
+    names = [root_name(f) if f.is_file() else None for f in files]
+    if any(n is not None and n.lower() == "ctfile" for n in names):
+        return True  # (a root written CTFILE is read, with a note)
+    # XML files that cannot be read, and no tables: the user meant CTFs, and read_ctf
+    # says what is wrong with each file (rather than asking for pupils.csv)
+    tables = p.is_dir() and any((p / f"pupils.{ext}").is_file() for ext in ("csv", "parquet"))
+    return bool(files) and not tables and all(
+        n is None and f.is_file() and f.suffix.lower() == ".xml" for f, n in zip(files, names))
 
 
 _WARN_COLUMNS = ["file", "element", "value", "problem"]
@@ -219,7 +226,6 @@ def read_ctf(paths: PathLike | Iterable[PathLike],
 def _load_table(table: PathLike | pd.DataFrame) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame):
         return table
-    p = Path(table)
-    if p.suffix.lower() == ".parquet":
-        return pd.read_parquet(p)
-    return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+    from ._io import read_table
+
+    return read_table(Path(table), "suspensions")

@@ -24,6 +24,18 @@ NOT_CTF = ("root element is '{0}', not 'CTfile': this is not a Common Transfer F
 MISSING_REQUIRED = "required element '{0}' is missing or empty"
 BAD_DATE = "'{0}' is not a date (expected YYYY-MM-DD)"
 BAD_NUMBER = "'{0}' is not a whole number of sessions"
+NESTED_TOO_DEEP = ("elements are nested too deeply to be a CTF (a damaged or hostile file); "
+                   "re-export the CTF")
+BAD_YEAR = ("'{0}' is not an academic year: write the year it starts in, as four digits "
+            "(e.g. 2023 for 2023/24)")
+#: At most this many session marks per YearData (an academic year has at most 366
+#: days, two sessions each); more is a damaged or hostile file, and reading it would
+#: take time and memory without bound.
+MAX_MARKS = 732
+MAX_MARK_CHARS = 8 * MAX_MARKS  # separators and two-character codes included
+TOO_MANY_MARKS = ("AttendanceMarks holds {n:,} marks or characters; one YearData covers one "
+                  "academic year, at most {most} sessions: re-export the file")
+_YEAR = re.compile(r"\d{4}", re.ASCII)
 PLACEHOLDER = re.compile(r"^M+$")  # LEA "MMM" / Estab "MMMM": destination unknown [M]
 EN_LANGUAGES = {"ENG", "ENB"}
 FSM_YEARS = 6
@@ -69,7 +81,7 @@ class CTFFileReader:
             value = float(txt)
         except ValueError:
             value = np.nan
-        if np.isnan(value) or value < 0 or value != int(value):
+        if not np.isfinite(value) or value < 0 or value != int(value):
             self.problem(f"{where}/{path}", txt, BAD_NUMBER.format(txt))
             return np.nan
         return value
@@ -88,7 +100,11 @@ class CTFFileReader:
             else:
                 self.problem(name, name, NOT_CTF.format(name))
                 return None
-        canonicalise(root, self.fname, self.notes)
+        try:
+            canonicalise(root, self.fname, self.notes)
+        except RecursionError:  # known elements nested inside each other without end
+            self.problem(name, None, NESTED_TOO_DEEP)
+            return None
         header = root.find("Header")
         self.date_time = self.date(header, "DateTime", "CTfile/Header", required=True)
         self.qualifier = (child_text(header, "DocumentQualifier") or "full").lower()
@@ -224,8 +240,11 @@ class CTFFileReader:
         for k, yd in enumerate(p.findall("Attendance/YearData"), 1):
             w = f"{where}/Attendance/YearData[{k}]"
             year_txt = child_text(yd, "Year")
-            if year_txt is None or not year_txt.isdigit():
+            if year_txt is None:
                 self.problem(f"{w}/Year", year_txt, MISSING_REQUIRED.format("Year"))
+                continue
+            if not _YEAR.fullmatch(year_txt) or not 1900 <= int(year_txt) <= 2200:
+                self.problem(f"{w}/Year", year_txt, BAD_YEAR.format(year_txt))
                 continue
             year = int(year_txt)
             school = self.school(yd, ".")
@@ -262,7 +281,17 @@ class CTFFileReader:
         start = self.date(el, "AttendanceStartDate", w, required=True)
         if pd.isna(start):
             return
-        tokens = tokenise_marks(child_text(el, "AttendanceMarks"))
+        text = child_text(el, "AttendanceMarks")
+        # bounded work: one academic year of sessions
+        if text is not None and len(text) > MAX_MARK_CHARS:
+            self.problem(f"{w}/AttendanceMarks", f"{len(text):,} characters",
+                         TOO_MANY_MARKS.format(n=len(text), most=MAX_MARKS))
+            return
+        tokens = tokenise_marks(text)
+        if len(tokens) > MAX_MARKS:
+            self.problem(f"{w}/AttendanceMarks", f"{len(tokens):,} marks",
+                         TOO_MANY_MARKS.format(n=len(tokens), most=MAX_MARKS))
+            return
         unknown = sorted({t for t in tokens if t.upper() not in KNOWN_CODES})
         if unknown:
             self.note(f"{w}/AttendanceMarks", " ".join(unknown), "unknown register code(s)")

@@ -37,7 +37,21 @@ def day_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def weekdays_before(day: np.ndarray) -> np.ndarray:
-    """Monday-Friday days in [1969-12-29 (a Monday), day): a running weekday count."""
+    """Monday-Friday days in [1969-12-29 (a Monday), day): a running weekday count.
+
+    Long columns of few distinct days (term dates) are counted once per day in their
+    range and looked up.
+    """
+    day = np.asarray(day)
+    if day.size > 100_000:
+        lo, hi = int(day.min()), int(day.max())
+        if hi - lo < 200_000:
+            lut = _weekdays_before(np.arange(lo, hi + 1, dtype=np.int64))
+            return lut[day - lo]
+    return _weekdays_before(day)
+
+
+def _weekdays_before(day: np.ndarray) -> np.ndarray:
     x = (day + 3).astype(np.float64)  # 1970-01-01 was a Thursday
     weeks = np.floor(x / 7)  # exact in float64 (and much faster than int64 //, %)
     return (5 * weeks + np.minimum(x - 7 * weeks, 5)).astype(np.int64)
@@ -100,4 +114,7 @@ def date_column(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Serie
         if len(idx):
             P.add_mask(table, col, df, rows_in(codes, idx), problem, fix)
     vals = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))
+    unread = np.flatnonzero(pd.isna(parsed).to_numpy())
+    if len(unread):  # the text of dates that could not be read tells rows apart
+        P.unread_dates[(table, col)] = np.where(rows_in(codes, unread), codes, -1)
     return pd.Series(vals[codes], index=df.index, name=col)

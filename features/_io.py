@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _messages as M
+from ._dates import parse_date
 from ._errors import InputError, problem_frame
 from ._records import TABLES, Records
+from ._schema import REQUIRED
 from ._typing import PathLike
 
 METADATA_FILE = "metadata.json"
@@ -20,11 +24,33 @@ _WRITTEN_WHEN_GIVEN = ("allocations", "episodes")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    for c in df.columns:  # '' (and whitespace) -> missing; values are kept as written
-        s = df[c]
-        df[c] = s.where(s.str.strip() != "")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8(path, exc) from None
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # pandas renames a repeated
+        header = next(csv.reader(fh), [])  # name (sex, sex.1): keep the file's names
+    if len(header) == df.shape[1] and len(set(header)) < len(header):
+        df.columns = header
+    for i in range(df.shape[1]):  # '' (and whitespace) -> missing; values kept as written
+        s = df.iloc[:, i]
+        df.iloc[:, i] = s.where(s.str.strip() != "")
     return df
+
+
+class _NotUtf8(Exception):
+    """A CSV file that is not UTF-8, with the data row of the first undecodable byte."""
+
+    def __init__(self, path: Path, exc: UnicodeDecodeError):
+        super().__init__(str(exc))
+        self.row = None
+        try:
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+            bad = text.find("\ufffd")
+            if bad >= 0:  # lines before the bad character, less the header row
+                self.row = text.count("\n", 0, bad)
+        except OSError:
+            pass
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -32,6 +58,28 @@ def _read(path: Path) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     df.index = pd.RangeIndex(1, len(df) + 1)  # 1-based data row of the file
     return df
+
+
+def read_table(path: Path, name: str) -> pd.DataFrame:
+    """Read one table file (CSV or Parquet), or raise a located :class:`InputError`.
+
+    Used for a table given on its own (the suspensions beside CTFs): a file that is
+    not UTF-8, is empty or cannot be parsed is reported with the table, the data row
+    where known and what to do.
+    """
+    problem = None
+    try:
+        return _read(path)
+    except _NotUtf8 as exc:
+        problem = dict(row=exc.row, problem=M.NOT_UTF8.format(error=exc), fix=M.NOT_UTF8_FIX)
+    except pd.errors.EmptyDataError:
+        problem = dict(row=None, problem=M.EMPTY_FILE, fix=M.EMPTY_FILE_FIX.format(
+            table=name, columns=", ".join(REQUIRED[name])))
+    except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as exc:
+        problem = dict(row=None, problem=M.UNREADABLE_FILE.format(error=exc),
+                       fix=M.UNREADABLE_FILE_FIX)
+    raise InputError(problem_frame([dict(table=name, column=None, value=path.name,
+                                         **problem)]))
 
 
 def load_records(folder: PathLike) -> Records:
@@ -86,7 +134,8 @@ def load_records(folder: PathLike) -> Records:
         raise FileNotFoundError(
             f"{folder} is not a folder. Pass the folder holding pupils.csv, "
             "enrolments.csv, ... (or .parquet files).")
-    tables, problems = {}, []
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[dict[str, Any]] = []
     for name in TABLES:
         paths = [folder / f"{name}.{ext}" for ext in _FORMATS]
         present = [p for p in paths if p.is_file()]
@@ -99,23 +148,44 @@ def load_records(folder: PathLike) -> Records:
             continue
         try:
             tables[name] = _read(present[0])
+        except _NotUtf8 as exc:
+            problems.append(dict(table=name, row=exc.row, column=None, value=present[0].name,
+                                 problem=M.NOT_UTF8.format(error=exc), fix=M.NOT_UTF8_FIX))
+        except pd.errors.EmptyDataError:
+            problems.append(dict(table=name, row=None, column=None, value=present[0].name,
+                                 problem=M.EMPTY_FILE, fix=M.EMPTY_FILE_FIX.format(
+                                     table=name, columns=", ".join(REQUIRED[name]))))
         except (UnicodeDecodeError, ValueError, OSError, pd.errors.ParserError) as exc:
             problems.append(dict(table=name, row=None, column=None, value=present[0].name,
                                  problem=M.UNREADABLE_FILE.format(error=exc),
                                  fix=M.UNREADABLE_FILE_FIX))
+    if "suspensions" not in tables and not problems and any(
+            (folder / f"{t}.{ext}").is_file() for t in ("pupils", "enrolments")
+            for ext in _FORMATS):  # required, may have no rows: absent is not "none"
+        problems.append(dict(table="suspensions", row=None, column=None, value=None,
+                             problem=M.MISSING_TABLE.format(table="suspensions"),
+                             fix=M.MISSING_SUSPENSIONS_FIX))
     if problems:
         raise InputError(problem_frame(problems))
     extract_date = None
     meta = folder / METADATA_FILE
     if meta.is_file():
+        value = None
         try:
-            extract_date = json.loads(meta.read_text(encoding="utf-8")).get("extract_date")
-            extract_date = None if extract_date is None else pd.Timestamp(extract_date)
-        except (ValueError, AttributeError) as exc:
+            content = json.loads(meta.read_text(encoding="utf-8"))
+            if not isinstance(content, dict):
+                raise ValueError("the file must hold a JSON object such as "
+                                 '{"extract_date": "2025-03-31"}')
+            value = content.get("extract_date")
+            # the contract's one rule: ISO or DD/MM/YYYY (day first); no numbers
+            extract_date = None if value is None else parse_date(
+                value, what="extract_date in metadata.json")
+        except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(problem_frame([dict(
-                table=METADATA_FILE, row=None, column="extract_date", value=None,
+                table=METADATA_FILE, row=None, column="extract_date", value=value,
                 problem=M.UNREADABLE_FILE.format(error=exc),
-                fix='Write {"extract_date": "YYYY-MM-DD"} or remove the file.')])) from None
+                fix='Write {"extract_date": "YYYY-MM-DD"} (or "DD/MM/YYYY") or remove '
+                    'the file.')])) from None
     return Records(**tables, source=str(folder), extract_date=extract_date)
 
 

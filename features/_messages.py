@@ -48,6 +48,20 @@ UNKNOWN_PUPIL = "upn not found in pupils"
 UNKNOWN_PUPIL_FIX = "Add the pupil to pupils, or remove rows for pupils not in the extract."
 UNREADABLE_FILE = "file cannot be read: {error}"
 UNREADABLE_FILE_FIX = "Save the table as UTF-8 CSV with a header row, or as Parquet."
+NOT_UTF8 = "file is not UTF-8 text: {error}"
+NOT_UTF8_FIX = ("Save the file as UTF-8 (in Excel: Save As, 'CSV UTF-8'); the row given is "
+                "the data row of the first character that cannot be read.")
+MISSING_SUSPENSIONS_FIX = ("Add suspensions.csv with the header upn,start_date,category; it "
+                           "may have no rows when there were no suspensions.")
+EMPTY_FILE = "file is empty (not even a header row)"
+EMPTY_FILE_FIX = "Write at least the header row: {columns} (a table may have no rows)."
+NOT_WHOLE_COUNT = "not a whole number of sessions"
+NOT_WHOLE_COUNT_FIX = "Session counts are whole numbers (half a day is one session)."
+NOT_FINITE = "not a finite number"
+NOT_FINITE_FIX = "Write a number of sessions, e.g. 12 (inf and NaN are not counts)."
+NOT_A_CELL = "not a single value ({kind})"
+NOT_A_CELL_FIX = ("Each cell holds one text, number or date; a list, set, dict or undecodable "
+                  "bytes cannot be read. Store one value per cell.")
 TWO_FILES = "both {table}.csv and {table}.parquet are present"
 TWO_FILES_FIX = "Keep only one file per table."
 

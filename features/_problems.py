@@ -15,6 +15,8 @@ class Problems:
         self.chunks: list[pd.DataFrame] = []
         self.blank: dict = {}  # (table, column) -> row mask of blank values
         self.factors: dict = {}  # (table, column) -> (codes, distinct normalised values)
+        self.odd: dict = {}  # (table, column) -> row mask of cells holding no single value
+        self.unread_dates: dict = {}  # (table, column) -> text code of unread dates, or -1
         self.mark_class = None  # class index of each register mark, once classified
 
     def add(self, table, column, problem, fix, rows=None, values=None):
@@ -39,9 +41,10 @@ class Problems:
             return
         if values is None:
             values = df[column] if column in df.columns else None
-        if values is not None:
-            values = pd.Series(values, copy=False).to_numpy(dtype=object)[mask]
-        self.add(table, column, problem, fix, df.index.to_numpy(dtype=object)[mask], values)
+        rows = np.flatnonzero(mask)
+        if values is not None:  # only the failing rows become Python objects
+            values = pd.Series(values, copy=False).iloc[rows].to_numpy(dtype=object)
+        self.add(table, column, problem, fix, df.index[rows].to_numpy(dtype=object), values)
 
     def frame(self) -> pd.DataFrame:
         """All problems so far as one table (``table, row, column, value, problem, fix``)."""

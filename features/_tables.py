@@ -51,6 +51,9 @@ def parse_table(name: str, df: pd.DataFrame, P: Problems,
         blank = P.blank.get((name, c))
         if blank is None:
             blank = raw[c].isna().to_numpy()
+        odd = P.odd.get((name, c))
+        if odd is not None:  # already reported as not a single value
+            blank = blank & ~odd
         P.add_mask(name, c, raw, blank, M.EMPTY_VALUE, M.EMPTY_VALUE_FIX)
     extra = [c for c in out.columns if c not in SCHEMA[name]]
     return out[SCHEMA[name] + extra]
@@ -92,7 +95,7 @@ def _enrolments(out, raw, P):
 def _attendance(out, raw, P):
     out["school"] = optional_text(raw, "school", "attendance", P)
     for c in COUNTS:
-        out[c] = numbers(raw, c, "attendance", P)
+        out[c] = numbers(raw, c, "attendance", P, whole=True)
         P.add_mask("attendance", c, raw, (out[c] < 0).to_numpy(), M.NEGATIVE_COUNT,
                    M.NEGATIVE_COUNT_FIX)
     absent = out["sessions_authorised"] + out["sessions_unauthorised"]

@@ -132,17 +132,35 @@ def booleans(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Series:
                   allowed="1/0, true/false, Y/N, yes/no (any case)", dtype="boolean")
 
 
-def numbers(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Series:
+def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
+            whole: bool = False) -> pd.Series:
+    """Parse a number column; ``whole`` numbers only (session counts) when asked.
+
+    Typed columns pass through, but an infinite value is reported (as the same value
+    written as text is), and so is a fraction where whole numbers are required.
+    """
     s = df[col]
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype("float64")
+        out = s.astype("float64")
+        v = out.to_numpy()
+        P.add_mask(table, col, df, np.isinf(v), M.NOT_FINITE, M.NOT_FINITE_FIX)
+        if whole:
+            P.add_mask(table, col, df, np.isfinite(v) & (v != np.floor(v)),
+                       M.NOT_WHOLE_COUNT, M.NOT_WHOLE_COUNT_FIX)
+        return out
     codes, txt = factor(s)
     P.blank[(table, col)] = codes == -1
     num = pd.to_numeric(txt, errors="coerce").astype("float64")
-    bad = np.flatnonzero(num.isna().to_numpy() | np.isinf(num.to_numpy()))
+    u = num.to_numpy()
+    bad = np.flatnonzero(num.isna().to_numpy() | np.isinf(u))
     if len(bad):
         P.add_mask(table, col, df, rows_in(codes, bad), M.NOT_A_NUMBER, M.NOT_A_NUMBER_FIX)
-    vals = np.append(num.to_numpy(), np.nan)
+    if whole:
+        frac = np.flatnonzero(np.isfinite(u) & (u != np.floor(u)))
+        if len(frac):
+            P.add_mask(table, col, df, rows_in(codes, frac), M.NOT_WHOLE_COUNT,
+                       M.NOT_WHOLE_COUNT_FIX)
+    vals = np.append(u, np.nan)
     return pd.Series(vals[codes], index=df.index, name=col)
 
 

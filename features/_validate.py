@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _messages as M
+from ._cells import screen_cells
 from ._errors import InputError
 from ._integrity import duplicates, unknown_pupils
 from ._marks import aggregate_marks
@@ -71,6 +72,7 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
                 P.add(name, c, M.DUPLICATE_COLUMN.format(column=c), M.DUPLICATE_COLUMN_FIX)
             clean[name] = empty_table(name)
             continue
+        df = screen_cells(name, df, P)
         raw_tables[name] = df
         parsed = parse_table(name, df, P, limit)
         clean[name] = empty_table(name) if parsed is None else parsed

@@ -51,6 +51,10 @@ def parse_xml(path):
         raise UnreadableXML(HOSTILE.format(type(exc).__name__)) from None
     except ParseError as exc:
         raise UnreadableXML(MALFORMED.format(exc)) from None
+    except LookupError as exc:  # an encoding Python does not know
+        raise UnreadableXML(MALFORMED.format(f"{exc}; save the file as UTF-8")) from None
+    except RecursionError:
+        raise UnreadableXML(MALFORMED.format("elements nested too deeply")) from None
 
 
 def root_name(path: Path) -> str | None:
@@ -59,7 +63,7 @@ def root_name(path: Path) -> str | None:
     try:
         for _event, el in SafeET.iterparse(str(path), events=("start",), forbid_dtd=True):
             return local_name(el.tag)
-    except (DefusedXmlException, ParseError, OSError):
+    except (DefusedXmlException, ParseError, OSError, LookupError, RecursionError):
         return None
     return None
 

@@ -13,8 +13,8 @@ Examples
 >>> la = screening.datasets.make_local_authority(n_pupils=6_000, seed=0)
 >>> scr = screening.Screener(n_boot=50).fit(la.records, as_of=la.census_dates[-3:-1])
 >>> result = scr.screen(la.records, as_of=la.census_dates[-1])
->>> sorted(result.scores.columns)[:3]
-['flagged', 'points', 'rank']
+>>> {"risk", "flagged", "reason_1"} <= set(result.scores.columns)
+True
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ _LAZY = {
     "ScreeningResult": ("screening._result", "ScreeningResult"),
     "Evaluation": ("screening._result", "Evaluation"),
     "Backtest": ("screening._result", "Backtest"),
+    # many local authorities
+    "screen_many": ("screening._many", "screen_many"),
+    "fit_many": ("screening._many", "fit_many"),
+    "NationalResult": ("screening._many", "NationalResult"),
+    "LocalAuthorityError": ("screening._many", "LocalAuthorityError"),
     # persistence
     "save": ("screening._persist", "save"),
     "load": ("screening._persist", "load"),
@@ -63,6 +68,8 @@ __all__ = [
     # the pipeline and its results
     "Screener", "ScreeningResult", "Evaluation", "Backtest", "DriftWarning",
     "DataEndWarning",
+    # many local authorities
+    "screen_many", "fit_many", "NationalResult", "LocalAuthorityError",
     # persistence
     "save", "load", "ModelFileError", "ModelVersionError", "UntrustedTypesError",
     "__version__",
@@ -98,6 +105,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # the same names, imported eagerly for type checkers and editors
     from . import audits, datasets, features, models
+    from ._many import LocalAuthorityError, NationalResult, fit_many, screen_many
     from ._persist import load, save
     from ._result import Backtest, Evaluation, ScreeningResult
     from ._screener import DataEndWarning, DriftWarning, Screener

@@ -181,8 +181,14 @@ def _cmd_score(args):
     from ._outputs import Outputs
 
     outputs = Outputs(args.out, command=["screening", *args.argv], files=_RESULT_FILES)
+    packs = None if args.packs is None else Outputs(
+        args.packs, command=["screening", *args.argv], files=_PACK_FILES)
+    if packs is not None and packs.out.resolve() == outputs.out.resolve():
+        raise _BadInput("--packs must be another folder than --out (the packs go to other "
+                        "audiences), e.g. --packs packs-2024.")
     model = _model_path(args.model)
     as_of = _census(args.as_of)
+    evaluate_on = None if args.evaluate_on is None else _census(args.evaluate_on)
     records = _load(args.folder)
     records.validate()
     if not args.allow_after_data_end:
@@ -193,11 +199,70 @@ def _cmd_score(args):
     scr = load(model)
     if args.capacity is not None:
         scr.set_params(capacity=args.capacity, threshold=None)
+    if args.capacity_by is not None:
+        scr.set_params(capacity_by=None if args.capacity_by == "cohort" else args.capacity_by)
+    if args.ties is not None:
+        scr.set_params(ties=args.ties)
+    if evaluate_on is not None:
+        features.check_outcome_window(records, evaluate_on, scr.horizon_months,
+                                      action="evaluate")
     result = scr.screen(records, as_of=as_of, allow_after_data_end=args.allow_after_data_end)
+    evaluation = None
+    if evaluate_on is not None:
+        _say(f"Evaluating on the census {evaluate_on.date()} (outcomes known)")
+        evaluation = scr.evaluate(records, as_of=evaluate_on)
+        _say_metrics(evaluation)
     with outputs.staged(census=as_of) as folder:
-        _write_result(result, folder)
+        _write_result(result, folder, evaluation=evaluation)
     _summary(result, outputs.out)
+    if packs is not None:
+        with packs.staged(census=as_of) as folder:
+            result.write_packs(folder, evaluation=evaluation)
+        n_handover = 0 if result.allocations is None else result.allocations[
+            "destination"].nunique()
+        _say(f"Packs in {packs.out}/: overview.html (no pupil rows), case_list.html/.csv "
+             f"(restricted), schools/ ({result.scores['school'].nunique()} schools)"
+             + (f", handover/ ({n_handover} receiving schools)" if n_handover else ""))
     return EXIT_OK
+
+
+def _say_metrics(ev):
+    m = ev.metrics
+    _say(f"  AUC {m['auc']:.3f}, average precision {m['average_precision']:.3f}, "
+         f"calibration error {m['calibration_error']:.4f}, precision at capacity "
+         f"{m['precision_at_capacity']:.3f}, recall at capacity "
+         f"{m['recall_at_capacity']:.3f} ({int(m['n']):,} pupils)")
+
+
+def _cmd_evaluate(args):
+    from screening import features
+
+    from . import load
+    from ._evaluation_io import EVALUATION_FILES, write_evaluation
+    from ._outputs import Outputs
+
+    outputs = Outputs(args.out, command=["screening", *args.argv], files=EVALUATION_FILES)
+    model = _model_path(args.model)
+    as_of = _census(args.as_of)
+    records = _load(args.folder)
+    records.validate()
+    scr = load(model)
+    if args.capacity is not None:
+        scr.set_params(capacity=args.capacity, threshold=None)
+    if args.capacity_by is not None:
+        scr.set_params(capacity_by=None if args.capacity_by == "cohort" else args.capacity_by)
+    features.check_outcome_window(records, as_of, scr.horizon_months, action="evaluate")
+    _say(f"Evaluating on the census {as_of.date()} (outcomes known)")
+    ev = scr.evaluate(records, as_of=as_of)
+    _say_metrics(ev)
+    with outputs.staged(census=as_of) as folder:
+        write_evaluation(ev, folder)
+    _say(f"Outputs in {outputs.out}/: {', '.join(EVALUATION_FILES)}, manifest.json")
+    return EXIT_OK
+
+
+_PACK_FILES = ("overview.html", "case_list.html", "case_list.csv", "schools", "handover",
+               "README.txt")
 
 
 _RESULT_FILES = ("scores.csv", "audit.csv", "drift.csv", "findings.txt", "result.json",
@@ -526,12 +591,67 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_CAPACITY_HELP + " Default: the model's own (0.05 unless it was "
                                          "fitted with another); e.g. --capacity 0.05 or "
                                          "--capacity 40.")
+    s.add_argument("--capacity-by", choices=["cohort", "school", "phase", "year_group"],
+                   default=None,
+                   help="where the capacity applies: the whole cohort (one LA-wide list), "
+                        "within each school, each phase (primary: Years 6 and below; "
+                        "secondary: Year 7 and above) or each year group, with the same "
+                        "tie rule in every unit. The report and scores.csv (flag_unit) say "
+                        "which was used. Default: the model's own (the whole cohort unless "
+                        "it was fitted with another); e.g. --capacity-by school.")
+    s.add_argument("--ties", choices=["break", "include"], default=None,
+                   help="pupils with the same risk at the cut-off: 'break' orders them by "
+                        "UPN, 'include' flags them all (a unit can then exceed its "
+                        "capacity). Either way the report, result.json and scores.csv "
+                        "(tied_at_cutoff) say how many were tied. Default: the model's own "
+                        "(break); e.g. --ties include.")
+    s.add_argument("--packs", metavar="DIR", default=None,
+                   help="also write one output per audience to this folder (another than "
+                        "--out): overview.html (no pupil rows, safe to share), "
+                        "case_list.html/.csv (restricted to the LA team), schools/<school> "
+                        "(only that school's pupils) and, with an allocations table, "
+                        "handover/<school> (the pupils allocated a place there). Written "
+                        "whole like --out. Default: none; e.g. --packs packs-2024.")
+    s.add_argument("--evaluate-on", metavar="DATE", default=None,
+                   help=f"also evaluate the model out of time on this earlier census, {_DATE}, "
+                        "whose outcome window is complete, and show the evaluation in the "
+                        "report and the overview. Default: none; e.g. --evaluate-on "
+                        "2023-10-05.")
     s.add_argument("--allow-after-data-end", action="store_true",
                    help="screen even when the census is after the last day the records "
                         "cover (refused by default: every pupil would look as if nothing "
                         "had happened since); the report then says so. Default: off; e.g. "
                         "--allow-after-data-end.")
     s.set_defaults(func=_cmd_score)
+
+    e = sub.add_parser(
+        "evaluate", formatter_class=_FORMATTER,
+        help="evaluate a model out of time on a census whose outcomes are known",
+        description="Score the cohort at a census whose outcome window is complete with a "
+                    "fitted model and compare with what happened: AUC, average precision, "
+                    "calibration, precision and recall at capacity, and the audit with "
+                    "error rates by group.",
+        epilog="Example:\n  screening evaluate la_export/ --model model.skops --as-of "
+               "2023-10-05 --out evaluation-2023")
+    e.add_argument("folder", metavar="DIR",
+                   help="folder of records (CSV/Parquet tables or CTFs), e.g. la_export/")
+    e.add_argument("--model", required=True, metavar="FILE",
+                   help="the model file written by 'screening fit'. Required; e.g. "
+                        "--model model.skops.")
+    e.add_argument("--as-of", required=True, metavar="DATE",
+                   help=f"the census date to evaluate at, {_DATE}; later than the training "
+                        "censuses, with its whole outcome window in the records. Required; "
+                        "e.g. --as-of 2023-10-05.")
+    e.add_argument("--out", required=True, metavar="DIR", help=_OUT_HELP.format(
+        files=" (evaluation.json, metrics.csv, calibration.csv, audit.csv, scores.csv, "
+              "evaluation.html)", example="Required; e.g. --out evaluation-2023."))
+    e.add_argument("--capacity", type=_capacity, default=None, metavar="C",
+                   help=_CAPACITY_HELP + " Default: the model's own; e.g. --capacity 0.05.")
+    e.add_argument("--capacity-by", choices=["cohort", "school", "phase", "year_group"],
+                   default=None,
+                   help="where the capacity applies (as for 'screening score'). Default: "
+                        "the model's own; e.g. --capacity-by school.")
+    e.set_defaults(func=_cmd_evaluate)
 
     a = sub.add_parser(
         "audit", formatter_class=_FORMATTER,

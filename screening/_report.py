@@ -78,13 +78,13 @@ def _calibration_chart(calibration: pd.DataFrame) -> str:
 
 
 def _model_card(result: ScreeningResult, evaluation: Evaluation | None,
-                backtest: Backtest | None) -> str:
+                backtest: Backtest | None, *, metrics: str | None = None) -> str:
+    """The model card; ``metrics`` (HTML) replaces its paragraph on the evaluation."""
     from ._result import INTENDED_USE
 
     facts = result.model_facts()
     tr = facts["training"]
-    metrics = ""
-    if evaluation is not None:
+    if metrics is None and evaluation is not None:
         m = evaluation.metrics
         metrics = (
             f"<p>On the later census {escape(str(evaluation.as_of.date()))} "
@@ -94,10 +94,12 @@ def _model_card(result: ScreeningResult, evaluation: Evaluation | None,
             f"{m['recall_at_capacity']:.3f}, {int(m['n'])} pupils, outcome rate "
             f"{m['base_rate']:.3%}.</p>"
         )
-    elif backtest is None:
+    elif metrics is None and backtest is None:
         metrics = ("<p class='warn'>No out-of-time evaluation was run for this model. Run "
-                   "<code>Screener.evaluate</code> on a later census before relying on it."
-                   "</p>")
+                   "<code>Screener.evaluate</code> (or <code>screening evaluate</code>, or "
+                   "<code>screening score --evaluate-on DATE</code>) on a later census "
+                   "whose outcomes are known before relying on it.</p>")
+    metrics = metrics or ""
     target = ("at least one suspension or permanent exclusion" if facts["target"] ==
               "suspension" else "a permanent exclusion")
     return f"""
@@ -160,6 +162,13 @@ def render_report(result: ScreeningResult, *, evaluation: Evaluation | None = No
         f"<div class='kpi'><b>{scores['risk'].mean():.2%}</b>mean predicted risk</div>"
         if n else "",
     ]
+    if getattr(result, "ties_text", ""):
+        parts.append(f"<p id='ties'><b>Ties at the cut-off.</b> {escape(result.ties_text)}</p>")
+    for year, texts in sorted(getattr(result, "shared_reasons", {}).items()):
+        parts.append(f"<p><b>Not listed as reasons in Year {escape(str(year))}</b> (held by "
+                     "nearly every pupil screened in that year group, so they say nothing "
+                     "about the child; their points still count): "
+                     f"{escape('; '.join(texts))}.</p>")
     status = scores["status"].value_counts().rename_axis("status").reset_index(name="pupils")
     parts.append(_table(status))
     findings = list(getattr(audit, "findings", []) or [])

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.2"
+JSON_SCHEMA_VERSION = "1.3"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 
@@ -152,6 +152,22 @@ class ScreeningResult:
     after_data_end : bool
         Whether the census is more than three months after ``data_end``: a screen run
         with ``allow_after_data_end=True``, whose scores see nothing recorded since.
+    ties : pandas.DataFrame or None
+        The cut-off of each unit the capacity applied within (one row for the whole
+        cohort): ``unit, n, n_flagged, cutoff_risk, n_tied`` (pupils with exactly the
+        cut-off risk), ``n_tied_flagged`` (of those, flagged) and ``straddles`` (some
+        tied pupils flagged and others not). ``facts["tie_rule"]`` says how ties
+        were treated.
+    allocations : pandas.DataFrame or None
+        Places at a next school allocated to screened pupils and known at the census
+        (``upn, destination, start_date, decided_date``; see
+        :func:`screening.features.allocations_at`), or None. They group the
+        transition handover of :meth:`write_packs`; they never change a score.
+    shared_reasons : dict
+        Year group -> reasons held by at least 95% of that year group's screened
+        pupils (for example "New to the school" for every September Year 7). They
+        still add their points but are not listed among a pupil's reasons, which say
+        what is different about the child.
     """
 
     as_of: pd.Timestamp
@@ -162,6 +178,18 @@ class ScreeningResult:
     warnings: pd.DataFrame | None = None
     data_end: pd.Timestamp | None = None
     after_data_end: bool = False
+    ties: pd.DataFrame | None = None
+    allocations: pd.DataFrame | None = None
+    shared_reasons: dict = field(default_factory=dict)
+
+    @property
+    def ties_text(self) -> str:
+        """One sentence on the pupils tied at the cut-off ("" when none were tied)."""
+        from ._units import ties_sentence
+
+        if self.ties is None:
+            return ""
+        return ties_sentence(self.ties, self.facts.get("tie_rule", ""))
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -195,6 +223,9 @@ class ScreeningResult:
                 "n_flagged": int(self.scores["flagged"].sum()),
                 "mean_risk": float(self.scores["risk"].mean()) if len(self.scores) else None,
                 "status_counts": self.scores["status"].value_counts().to_dict(),
+                "ties": None if self.ties is None else _records(self.ties),
+                "ties_text": self.ties_text,
+                "shared_reasons": {str(k): list(v) for k, v in self.shared_reasons.items()},
             },
             "scores": _records(self.scores),
             "audit": audit.to_dict() if hasattr(audit, "to_dict") else _records(
@@ -244,6 +275,35 @@ class ScreeningResult:
         findings = list(getattr(self.audit, "findings", []) or [])
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
+
+    def write_packs(self, folder: PathLike, *,
+                    evaluation: Evaluation | None = None) -> list[Path]:
+        """Write one output per audience into ``folder``; return the paths written.
+
+        * ``overview.html``: for scrutiny and partners, no pupil rows at all (totals,
+          the flagging rule, the suppressed audit, findings, model card, the
+          evaluation's summary when given);
+        * ``case_list.html`` and ``.csv``: restricted to the LA team, every flagged
+          pupil;
+        * ``schools/<school>.html`` and ``.csv``: only that school's pupils (the HTML
+          lists its flagged pupils with reasons and what the points mean; the CSV
+          every screened pupil of the school);
+        * ``handover/<school>.html`` and ``.csv`` per receiving school, when the
+          records had allocations: the pupils allocated a place there;
+        * ``README.txt``: who each file is for.
+
+        Every page and every CSV row says who it is for.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Created if missing; files of the same names are replaced.
+        evaluation : Evaluation, optional
+            An out-of-time evaluation to summarise in the overview.
+        """
+        from ._packs import write_packs
+
+        return write_packs(self, folder, evaluation=evaluation)
 
     def to_html(self, path: PathLike | None = None, *, evaluation: Evaluation | None = None,
                 backtest: Backtest | None = None) -> str:

@@ -7,7 +7,7 @@ records -> ``features.build`` -> ``models.RiskScorecard`` -> ``audits.audit``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, Literal, Self
 
@@ -21,8 +21,10 @@ from screening import audits, features, models
 from ._dates import census_date, census_dates
 from ._facts import model_facts
 from ._progress import progress
+from ._reasons import distinguishing_reasons
 from ._result import Backtest, Evaluation, ScreeningResult
 from ._typing import DateLike, Dates
+from ._units import check_capacity_by, cutoff_ties, flag_groups, tied_at_cutoff, units
 
 _TARGETS = ("suspension", "permanent")
 _DEFAULT_AUDIT_GROUPS = ("sex", "fsm", "sen", "ethnicity", "eal")
@@ -98,6 +100,21 @@ class Screener(BaseEstimator):
         Ignored when ``threshold`` is set. The highest-risk pupils are flagged; ties in
         risk are broken by UPN (ascending), so the same records always give the same
         flags. The rule is :func:`screening.audits.flag_top`, the one the audit uses.
+        With ``capacity_by``, the capacity applies within each unit, and may also be a
+        mapping of unit to a number of pupils (``{"100001": 5, "100002": 3}``; units
+        left out flag nobody).
+    capacity_by : {None, "school", "phase", "year_group"}, default=None
+        Where the capacity applies: ``None``, the whole cohort (one LA-wide list);
+        ``"school"``, within each school; ``"phase"``, within primary (Years 6 and
+        below) and secondary (Year 7 and above) year groups; ``"year_group"``, within
+        each year group. The tie rule is the same in every unit. The scores'
+        ``flag_unit`` column says which unit's capacity each pupil was ranked in; the
+        audit still compares the resulting flags LA-wide.
+    ties : {"break", "include"}, default="break"
+        At the cut-off, pupils with the same risk are ordered by UPN (``"break"``), or
+        all flagged (``"include"``, so a unit can get more than its capacity). Either
+        way ``ScreeningResult.ties`` and the ``tied_at_cutoff`` column show how many
+        shared the cut-off risk and how many of them were flagged.
     threshold : float, optional
         Flag every pupil whose risk is at least this probability, instead of a capacity.
     audit_groups : tuple of str
@@ -161,7 +178,9 @@ class Screener(BaseEstimator):
         target: Literal["suspension", "permanent"] = "suspension",
         horizon_months: int = 12,
         year_groups: Sequence[int] = (5, 6, 7),
-        capacity: float | None = 0.05,
+        capacity: float | Mapping[Hashable, int] | None = 0.05,
+        capacity_by: Literal["school", "phase", "year_group"] | None = None,
+        ties: Literal["break", "include"] = "break",
         threshold: float | None = None,
         audit_groups: Sequence[str] = _DEFAULT_AUDIT_GROUPS,
         exclude_features: Sequence[str] = (),
@@ -174,6 +193,8 @@ class Screener(BaseEstimator):
         self.horizon_months = horizon_months
         self.year_groups = year_groups
         self.capacity = capacity
+        self.capacity_by = capacity_by
+        self.ties = ties
         self.threshold = threshold
         self.audit_groups = audit_groups
         self.exclude_features = exclude_features
@@ -186,16 +207,20 @@ class Screener(BaseEstimator):
     def _check_params(self):
         if self.target not in _TARGETS:
             raise ValueError(_BAD_TARGET.format(allowed=list(_TARGETS), got=self.target))
+        check_capacity_by(self.capacity, self.capacity_by)
         if self.threshold is not None:
-            audits.check_rule(threshold=self.threshold)
+            audits.check_rule(threshold=self.threshold, ties=self.ties)
+        elif not isinstance(self.capacity, Mapping):
+            audits.check_rule(capacity=self.capacity, ties=self.ties)
         else:
-            audits.check_rule(capacity=self.capacity)
+            audits.check_rule(capacity=1, ties=self.ties)  # counts: check_capacity_by
 
-    def _flag_rule(self) -> dict[str, Any]:
+    def _flag_rule(self, unit: Any) -> dict[str, Any]:
         """The flagging rule as keyword arguments of :func:`audits.flag_top`."""
         if self.threshold is not None:
             return {"threshold": self.threshold}
-        return {"capacity": self.capacity}
+        groups, capacity = flag_groups(self.capacity, self.capacity_by, unit)
+        return {"capacity": capacity, "groups": groups, "ties": self.ties}
 
     # ------------------------------------------------------------------ pieces
     def _features(self, records, as_of):
@@ -237,15 +262,25 @@ class Screener(BaseEstimator):
             raise features.CensusError(_NO_CENSUS)
         for d in dates:
             features.check_outcome_window(records, d, self.horizon_months, action="fit")
+        names = self._training_names()
+        X, y = self._training_rows(records, dates, names)
+        return self._fit_rows(X, y, dates, names)
+
+    def _training_names(self):
         excluded = set(features.check_feature_names(self.exclude_features))
-        names = [f for f in features.describe()["feature"] if f not in excluded]
+        return [f for f in features.describe()["feature"] if f not in excluded]
+
+    def _training_rows(self, records, dates, names):
+        """Features and outcomes of the cohorts at ``dates`` (rows stacked by date)."""
         Xs, ys = [], []
         for d in progress(dates, desc="Building training features", unit="census"):
             X = self._features(records, d)
             Xs.append(X[names])
             ys.append(self._label(records, d).reindex(X.index))
-        X = pd.concat(Xs, ignore_index=True)
-        y = pd.concat(ys, ignore_index=True).astype(int)
+        return pd.concat(Xs, ignore_index=True), pd.concat(ys, ignore_index=True).astype(int)
+
+    def _fit_rows(self, X, y, dates, names):
+        """Fit the model on training rows (from one LA's records, or many stacked)."""
         if y.nunique() < 2:
             raise features.CensusError(
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))
@@ -273,7 +308,8 @@ class Screener(BaseEstimator):
         Xm = X[self.feature_names_]
         risk = self.model_.predict_proba(Xm)[:, 1]
         upn = X.index.to_numpy().astype(str)
-        flagged = audits.flag_top(risk, tiebreak=upn, **self._flag_rule())
+        unit = units(self.capacity_by, X["school"].to_numpy(), X["year_group"].to_numpy())
+        flagged = audits.flag_top(risk, tiebreak=upn, **self._flag_rule(unit))
         scores = pd.DataFrame(
             {
                 "upn": upn,
@@ -283,15 +319,21 @@ class Screener(BaseEstimator):
                 "flagged": flagged,
             }
         )
+        ties = cutoff_ties(risk, flagged, unit)
+        scores["flag_unit"] = unit
+        scores["tied_at_cutoff"] = tied_at_cutoff(risk, unit, ties)
         order = audits.rank_order(risk, tiebreak=upn)
         rank = np.empty(len(risk), dtype=np.int64)
         rank[order] = np.arange(1, len(risk) + 1)
         scores["rank"] = rank
         if hasattr(self.model_, "reasons"):
-            reasons = self.model_.reasons(Xm, k=3).reset_index(drop=True)
+            every = self.model_.reasons(Xm, k=len(self.feature_names_)).reset_index(drop=True)
+            reasons, shared = distinguishing_reasons(every.fillna(""),
+                                                     X["year_group"].to_numpy(), k=3)
+            scores.attrs["shared_reasons"] = shared
             for i in range(1, 4):
                 col = f"reason_{i}"
-                scores[col] = reasons[col].fillna("").to_numpy() if col in reasons else ""
+                scores[col] = reasons[col].to_numpy()
         else:
             for i in range(1, 4):
                 scores[f"reason_{i}"] = ""
@@ -395,13 +437,23 @@ class Screener(BaseEstimator):
             warnings.warn(_AFTER_END.format(as_of=as_of.date(), data_end=end.date()),
                           DataEndWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
+        shared = scores.attrs.pop("shared_reasons", {})
         drift = self._drift(X)
         audit = self._audit(records, as_of, scores, recent=True)
         return ScreeningResult(
             as_of=as_of, scores=scores, audit=audit, drift=drift, facts=self._facts(),
             warnings=getattr(records, "warnings", None), data_end=features.data_end(records),
             after_data_end=after_end,
+            ties=cutoff_ties(scores["risk"], scores["flagged"], scores["flag_unit"]),
+            allocations=self._allocations(records, as_of, scores), shared_reasons=shared,
         )
+
+    @staticmethod
+    def _allocations(records, as_of, scores):
+        """Places allocated (and known) at ``as_of`` for the screened pupils, or None."""
+        table = features.allocations_at(records, as_of)
+        table = table[table["upn"].isin(scores["upn"])].reset_index(drop=True)
+        return table if len(table) else None
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(self, records: features.Records, as_of: DateLike) -> Evaluation:

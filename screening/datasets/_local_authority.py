@@ -125,6 +125,39 @@ class SyntheticLA:
             raise ValueError(_BAD_TARGET.format(target))
         return _oracle_risk(o, t, horizon_months, target, year_groups)
 
+    def allocations(self, as_of: str | datetime.date | np.datetime64) -> pd.DataFrame:
+        """Allocated secondary places for the September after ``as_of``, as the
+        ``allocations`` table of the input contract.
+
+        Every pupil on roll at ``as_of`` whose records show an entry to a secondary
+        school in the following September gets that school as an allocation, decided
+        on National Offer Day (1 March of that year). Add the table to the records to
+        screen Year 6 before the move and write the transition handover.
+
+        Examples
+        --------
+        >>> la = make_local_authority(n_pupils=2_000, seed=2)
+        >>> a = la.allocations("2023-03-20")
+        >>> list(a.columns), bool(len(a) > 0)
+        (['upn', 'school', 'start_date', 'decided_date'], True)
+        """
+        t = pd.Timestamp(as_of)
+        year = t.year if t.month < 9 else t.year + 1
+        sept = pd.Timestamp(f"{year}-09-01")
+        enr = self._raw("enrolments")
+        entry = pd.to_datetime(enr["entry_date"])
+        leave = pd.to_datetime(enr["leaving_date"])
+        phase = enr["phase"].astype("string")
+        on_roll = set(enr.loc[(entry < t) & (leave.isna() | (leave >= t)), "upn"].astype(str))
+        moves = enr[(entry >= sept - pd.Timedelta(days=20)) & (entry < sept + pd.Timedelta(
+            days=40)) & phase.isin(["secondary", "all-through"]).fillna(False).to_numpy()]
+        moves = moves[moves["upn"].astype(str).isin(on_roll)]
+        out = pd.DataFrame({"upn": moves["upn"].astype(str).to_numpy(),
+                            "school": moves["school"].astype(str).to_numpy(),
+                            "start_date": pd.to_datetime(moves["entry_date"]).to_numpy(),
+                            "decided_date": pd.Timestamp(f"{year}-03-01")})
+        return out.drop_duplicates("upn").sort_values("upn").reset_index(drop=True)
+
     def write(self, folder: str | os.PathLike[str],
               format: Literal["csv", "parquet"] = "csv") -> Path:
         """Write the tables as ``NAME.csv`` or ``NAME.parquet`` plus ``metadata.json``.

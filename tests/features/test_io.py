@@ -61,7 +61,66 @@ def test_unreadable_file_and_two_formats(tables, tmp_path):
         load_records(tmp_path)
     problems = exc.value.problems["problem"].tolist()
     assert problems[0] == M.TWO_FILES.format(table="suspensions")
-    assert problems[1].startswith(M.UNREADABLE_FILE.split("{")[0])
+    assert problems[1].startswith(M.NOT_UTF8.split("{")[0])
+    assert exc.value.problems["row"].tolist()[1] == 1  # the data row of the first bad byte
+
+
+def test_a_latin1_csv_is_located_at_its_row(tables, tmp_path):
+    _write_csv(tables, tmp_path)
+    text = (tmp_path / "pupils.csv").read_text().splitlines()
+    text[3] = text[3] + "\u00e9"  # data row 3 gets a latin-1 e-acute
+    (tmp_path / "pupils.csv").write_bytes(("\n".join(text) + "\n").encode("latin-1"))
+    with pytest.raises(InputError) as exc:
+        load_records(tmp_path)
+    p = exc.value.problems.iloc[0]
+    assert (p["table"], p["row"], p["problem"].split(":")[0]) == (
+        "pupils", 3, M.NOT_UTF8.split(":")[0])
+    assert "UTF-8" in p["fix"]
+
+
+def test_a_folder_without_suspensions_is_refused(tables, tmp_path):
+    _write_csv(tables, tmp_path)
+    (tmp_path / "suspensions.csv").unlink()
+    with pytest.raises(InputError) as exc:
+        load_records(tmp_path)
+    p = exc.value.problems.iloc[0]
+    assert (p["table"], p["problem"]) == ("suspensions",
+                                          M.MISSING_TABLE.format(table="suspensions"))
+    assert "may have no rows" in p["fix"]
+    # a header-only file is the way to say "no suspensions"
+    pd.DataFrame(columns=["upn", "start_date", "category"]).to_csv(
+        tmp_path / "suspensions.csv", index=False)
+    assert len(load_records(tmp_path).suspensions) == 0
+
+
+def test_a_repeated_csv_column_is_located(tables, tmp_path):
+    _write_csv(tables, tmp_path)
+    lines = (tmp_path / "pupils.csv").read_text().splitlines()
+    lines = [lines[0] + ",sex"] + [line + ",F" for line in lines[1:]]
+    (tmp_path / "pupils.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as exc:
+        load_records(tmp_path).validate()
+    p = exc.value.problems
+    assert p[["table", "column", "problem"]].values.tolist() == [
+        ["pupils", "sex", M.DUPLICATE_COLUMN.format(column="sex")]]
+
+
+@pytest.mark.parametrize("value", ["12/01/2025", "2025-01-12"])
+def test_metadata_extract_date_by_the_contract_rule(tables, tmp_path, value):
+    _write_csv(tables, tmp_path)
+    (tmp_path / "metadata.json").write_text(json.dumps({"extract_date": value}))
+    assert load_records(tmp_path).extract_date == pd.Timestamp("2025-01-12")
+
+
+@pytest.mark.parametrize("value", [20250331, "20250331", "March 2025", True, [2025, 3, 31]])
+def test_metadata_extract_date_refuses_what_is_not_a_date(tables, tmp_path, value):
+    _write_csv(tables, tmp_path)
+    (tmp_path / "metadata.json").write_text(json.dumps({"extract_date": value}))
+    with pytest.raises(InputError) as exc:
+        load_records(tmp_path)
+    p = exc.value.problems.iloc[0]
+    assert (p["table"], p["column"]) == ("metadata.json", "extract_date")
+    assert "YYYY-MM-DD" in p["problem"] and "DD/MM/YYYY" in p["fix"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -55,3 +55,11 @@ def test_screen_incoming_year7_from_ctfs(la, fitted, tmp_path):
         full.set_index("upn")["risk"].rename("full"))
     assert joined.corr(method="spearman").iloc[0, 1] > 0.6
     assert np.isfinite(s["risk"]).all()
+    # a band (nearly) every incoming pupil shares, such as being new to the school, says
+    # nothing about the child, so it is never listed as a reason
+    shared = res.shared_reasons[7]
+    assert shared and "Year group >= 6: +3 points" in shared
+    for col in ("reason_1", "reason_2", "reason_3"):
+        assert not s[col].isin(shared).any()
+        assert not s[col].str.startswith("New to the school").all()
+    assert (s.loc[s["flagged"], "reason_1"] != "").all()

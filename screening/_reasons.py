@@ -1,0 +1,74 @@
+"""Reasons that say something about the pupil: a band nearly every classmate shares is not one.
+
+A scorecard's reasons are the bands that add the most points above a typical training
+pupil. Some bands hold for (almost) everyone in a year group of the screened cohort:
+"New to the school" for every September Year 7, or a school-context band when every
+incoming pupil gets the same default. Such a reason tells the reader nothing about the
+child, so it is not listed: it still adds its points to the risk, and the result lists
+it once (``ScreeningResult.shared_reasons``) instead of in every row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+#: A reason held by at least this share of a year group's screened pupils is shared.
+SHARED_SHARE = 0.95
+#: Year groups with fewer screened pupils keep every reason (too few to tell).
+MIN_PUPILS = 30
+
+
+def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
+                           k: int = 3) -> tuple[pd.DataFrame, dict[Any, list[str]]]:
+    """The first ``k`` reasons of each row that most of its year group does not share.
+
+    Parameters
+    ----------
+    all_reasons : DataFrame
+        Every reason of each row, most points first (``reason_1`` .. ``reason_m``,
+        ``""`` when none).
+    year_group : array-like
+        The year group of each row.
+    k : int, default=3
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``reason_1`` .. ``reason_k``, and the reasons left out, by year group.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"reason_1": ["New: +3"] * 40,
+    ...                   "reason_2": ["Absence: +2"] + [""] * 39})
+    >>> out, shared = distinguishing_reasons(r, [7] * 40, k=2)
+    >>> out.iloc[0].tolist(), out.iloc[1].tolist(), shared
+    (['Absence: +2', ''], ['', ''], {7: ['New: +3']})
+    """
+    texts = all_reasons.to_numpy(dtype=object)
+    n, m = texts.shape
+    years = np.asarray(year_group)
+    drop = np.zeros_like(texts, dtype=bool)
+    shared = {}
+    for year in pd.unique(years):
+        rows = np.flatnonzero(years == year)
+        if len(rows) < MIN_PUPILS:
+            continue
+        block = texts[rows]
+        values, counts = np.unique(block[block != ""].astype(str), return_counts=True)
+        # a text appears at most once per row, so its count is the pupils holding it
+        common = set(values[counts >= SHARED_SHARE * len(rows)])
+        if common:
+            shared[int(year) if isinstance(year, (int, np.integer)) else year] = sorted(
+                str(t) for t in common)
+            drop[rows] = np.isin(block.astype(str), list(common))
+    out = np.full((n, k), "", dtype=object)
+    for i in range(n):
+        keep = [t for t, d in zip(texts[i], drop[i]) if t != "" and not d][:k]
+        out[i, :len(keep)] = keep
+    frame = pd.DataFrame(out, columns=[f"reason_{j + 1}" for j in range(k)],
+                         index=all_reasons.index)
+    return frame, shared
