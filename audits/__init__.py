@@ -15,6 +15,7 @@ or both. It imports neither ``features``, ``models`` nor ``screening``.
 
 from ._adjusted import adjusted_ratios
 from ._audit import audit
+from ._capacity import CURVE_COLUMNS, DEFAULT_CAPACITIES, capacity_curve
 from ._flag import check_rule, cutoff_ties, flag_top, n_to_flag, rank_order
 from ._merge import merge_audits
 from ._metricframe import metric_frame
@@ -32,6 +33,8 @@ __all__ = [
     "metric_frame",
     # the flagging rule (capacity, threshold, ties) every part of the library uses
     "flag_top", "check_rule", "n_to_flag", "rank_order", "cutoff_ties",
+    # precision, recall, flags per group and amplification as the capacity varies
+    "capacity_curve", "DEFAULT_CAPACITIES", "CURVE_COLUMNS",
     # constants
     "FRAME_COLUMNS", "SYMBOLS",
 ]

@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -61,11 +62,35 @@ def _num(x: Any, kind: str) -> str:
     return f"{x:.2f}"
 
 
+_DPI, _FONT = 100, 11  # the same chart style as the screening report
+_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
+
+
 def _png(fig: Figure) -> str:
+    for ax in fig.get_axes():
+        ax.tick_params(labelsize=_FONT)
+        ax.title.set_fontsize(_FONT + 1)
+        ax.xaxis.label.set_fontsize(_FONT)
+        ax.yaxis.label.set_fontsize(_FONT)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=72)
+    fig.savefig(buf, format="png", dpi=_DPI)
+    w, h = (int(round(x * _DPI)) for x in fig.get_size_inches())
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="chart" src="data:image/png;base64,{data}">'
+    return (f'<img alt="chart" width="{w}" height="{h}" style="max-width:100%;height:auto" '
+            f'src="data:image/png;base64,{data}">')
+
+
+def _ratio_ticks(ax):
+    """Plain ratio ticks (0.5×, 1×, 2×) on a log axis, no minor labels."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in _TICKS if lo <= t <= hi]
+    while len(ticks) > 5:
+        ticks = ticks[::2] if 1 in ticks[::2] else ticks[1::2]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(lambda t, _: f"{t:g}×")
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 def forest_plot(report: AuditReport) -> str:
@@ -77,13 +102,13 @@ def forest_plot(report: AuditReport) -> str:
     measures = ["flag_ratio"] + (["amplification"] if report.params.get("has_outcome") else [])
     if report.params.get("has_recent"):
         measures.append("recent_amplification")
-    rows = df[df["flag_ratio"].notna()]
+    rows = df[df["flag_ratio"].astype(float) > 0]  # a group with no flags has no row
     if rows.empty:
         return ""
     labels = [_label(f"{a}: {g}") for a, g in zip(rows["attribute"], rows["group"])]
-    label_in = min(4.0, 0.5 + 0.075 * max(len(x) for x in labels))  # room for y labels
-    width = 4.0 * len(measures) + label_in
-    height = 0.28 * len(rows) + 1.3
+    label_in = min(5.0, 0.5 + 0.085 * max(len(x) for x in labels))  # room for y labels
+    width = 3.4 * len(measures) + label_in
+    height = 0.3 * len(rows) + 1.3
     fig = Figure(figsize=(width, height))
     fig.subplots_adjust(left=label_in / width, right=0.98, bottom=0.9 / height,
                         top=1 - 0.35 / height, wspace=0.08)
@@ -104,6 +129,7 @@ def forest_plot(report: AuditReport) -> str:
         if pos.size:
             ax.set_xscale("log")
             ax.set_xlim(min(pos.min(), lo_band) / 1.15, max(pos.max(), hi_band) * 1.15)
+            _ratio_ticks(ax)
         ax.set_title(m.replace("_", " "))
         ax.set_yticks(y, labels)
     axes[0].set_xlabel("ratio (log scale); grey square = reference or no interval")
@@ -280,8 +306,8 @@ def adjusted_plot(report: AuditReport) -> str:
     measures = list(dict.fromkeys(adj["measure"]))
     keys = list(dict.fromkeys(zip(adj["attribute"], adj["group"])))
     labels = [_label(f"{a}: {g}") for a, g in keys]
-    label_in = min(4.0, 0.5 + 0.075 * max(len(x) for x in labels))
-    width = 3.6 * len(measures) + label_in
+    label_in = min(5.0, 0.5 + 0.085 * max(len(x) for x in labels))
+    width = 3.4 * len(measures) + label_in
     height = 0.28 * len(keys) + 1.3
     fig = Figure(figsize=(width, height))
     fig.subplots_adjust(left=label_in / width, right=0.98, bottom=0.9 / height,
@@ -297,6 +323,7 @@ def adjusted_plot(report: AuditReport) -> str:
         ax.axvline(1.0, color="#888", lw=1)
         ax.errorbar(r, yy, xerr=[r - lo, hi - r], fmt="o", ms=4, color="#7a3b00", capsize=2)
         ax.set_xscale("log")
+        _ratio_ticks(ax)
         ax.set_title(f"adjusted odds ratio: {m}")
         ax.set_yticks(list(y.values()), [labels[len(keys) - 1 - i] for i in y.values()])
     axes[0].set_xlabel("odds ratio vs reference (log scale), 95% interval")
@@ -381,6 +408,8 @@ def fragment(report: AuditReport) -> str:
             out.append(f"<h3>By {_e(ctrl)} (not aggregated over)</h3>"
                        + table(sub, cols, report) + more)
     method = " ".join(line.strip() for line in (_SUPPRESSION_DOC or "").splitlines())
+    # the docstring's reStructuredText markup, as plain prose
+    method = re.sub(r":\w+:`~?([^`]+)`", r"\1", method).replace("``", "").replace("`", "")
     out.append("<h3>Method</h3>")
     out.append(f"<p class=\"note\">p-values: {_e(p.get('p_value_method', ''))}; tested: "
                f"{_e(', '.join(p.get('tests') or []))}; findings: ratio outside "

@@ -267,6 +267,10 @@ class AuditReport:
 
         return fragment(self)
 
+    def _repr_html_(self) -> str:
+        """Notebooks show the findings, the ratio chart and the tables (the HTML fragment)."""
+        return self.html_fragment()
+
     def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """A self-contained HTML page (charts inline); written to ``path`` if given."""
         from ._html import page

@@ -123,9 +123,11 @@ def _pvalues(c, cref, ref, nc, recent=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             lrr = np.log(_div(rc[..., 0], rc.sum(-1))) - np.log(_div(rcmp[..., 0],
                                                                     rcmp.sum(-1)))
-        var = lfr_var + log_ratio_var(rc[..., 0], rc.sum(-1)) + \
-            log_ratio_var(rcmp[..., 0], rcmp.sum(-1))
-        p["recent_amplification"] = wald_p(lfr - lrr, var)
+            var = lfr_var + log_ratio_var(rc[..., 0], rc.sum(-1)) + \
+                log_ratio_var(rcmp[..., 0], rcmp.sum(-1))
+            # a group with no flags or no recent outcomes gives inf - inf: no test (NaN)
+            diff = lfr - lrr
+        p["recent_amplification"] = wald_p(diff, var)
     return p
 
 

@@ -23,7 +23,6 @@ Each timed step is the best of ``--repeat`` runs (default 1).
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import json
 import os
@@ -97,71 +96,57 @@ def timed(fn, repeat=1):
     return best
 
 
+#: The library's readers, parsers and checks timed by :func:`profile_load`.
+_PROFILED = {"_read", "parse_table", "date_column", "text_column", "coded", "numbers",
+             "booleans", "optional_text", "duplicates", "unknown_pupils",
+             "plausibility_warnings", "aggregate_marks", "screen_cells", "_pupils",
+             "_enrolments", "_attendance", "_marks", "_suspensions", "_sen"}
+
+
 def profile_load(folder: Path) -> dict:
-    """Seconds spent in each reader, parser and check of one ``load_records().validate()``."""
-    from screening.features import _io, _tables, _validate, load_records
+    """Seconds spent in each reader, parser and check of one ``load_records().validate()``.
 
-    spent = defaultdict(float)
-    patched = []
+    A profile hook (``sys.setprofile``) times every call of the functions named in
+    ``_PROFILED`` inside the installed ``screening.features`` package, keyed by the table
+    and column it was called for (read from the call's own arguments), so nothing private
+    is imported or patched.
+    """
+    import sys
 
-    def wrap(module, name, key):
-        orig = getattr(module, name)
+    import screening.features as features
+    from screening.features import load_records
 
-        @functools.wraps(orig)
-        def inner(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return orig(*args, **kwargs)
-            finally:
-                spent[key(args, kwargs)] += time.perf_counter() - t
-        setattr(module, name, inner)
-        patched.append((module, name, orig))
+    root = str(Path(features.__file__).parent)
+    spent: dict = defaultdict(float)
+    started: dict = {}
 
-    wrap(_io, "_read", lambda a, kw: f"read {a[0].name}")
-    for fn in ("date_column", "text_column", "coded", "numbers", "booleans",
-               "optional_text"):
-        wrap(_tables, fn, lambda a, kw, fn=fn: (
-            f"{a[2] if fn == 'date_column' else _table_of(a, kw)}: {fn}({a[1]})"))
-    for name, parser in list(_tables._TABLE_PARSERS.items()):
-        _tables._TABLE_PARSERS[name] = _timer(parser, spent, f"{name}: table parser (all)")
-        patched.append((_tables._TABLE_PARSERS, name, parser))
-    wrap(_validate, "parse_table", lambda a, kw: f"{a[0]}: parse_table (all)")
-    wrap(_validate, "duplicates", lambda a, kw: f"{a[0]}: duplicates")
-    wrap(_validate, "unknown_pupils", lambda a, kw: f"{a[0]}: unknown_pupils")
-    wrap(_validate, "plausibility_warnings", lambda a, kw: "all: plausibility warnings")
-    wrap(_validate, "aggregate_marks", lambda a, kw: "attendance_marks: aggregate")
+    def key(frame):
+        f = frame.f_locals
+        code = frame.f_code.co_name
+        if code == "_read":
+            return f"read {Path(f.get('path', '?')).name}"
+        table = f.get("table", f.get("name", "all"))
+        col = f.get("col")
+        return f"{table}: {code}" + (f"({col})" if col is not None else "")
+
+    def hook(frame, event, arg):
+        code = frame.f_code
+        if code.co_name not in _PROFILED or not code.co_filename.startswith(root):
+            return
+        if event == "call":
+            started[id(frame)] = time.perf_counter()
+        elif event == "return" and id(frame) in started:
+            spent[key(frame)] += time.perf_counter() - started.pop(id(frame))
+
+    sys.setprofile(hook)
     try:
         t = time.perf_counter()
         load_records(folder).validate()
         total = time.perf_counter() - t
     finally:
-        for module, name, orig in reversed(patched):
-            if isinstance(module, dict):
-                module[name] = orig
-            else:
-                setattr(module, name, orig)
+        sys.setprofile(None)
     rows = sorted(spent.items(), key=lambda kv: -kv[1])
     return {"total_seconds": total, "parts": [{"where": k, "seconds": v} for k, v in rows]}
-
-
-def _table_of(args, kwargs):
-    if "table" in kwargs:
-        return kwargs["table"]
-    for a in args[2:]:
-        if isinstance(a, str):
-            return a
-    return "?"
-
-
-def _timer(fn, spent, key):
-    @functools.wraps(fn)
-    def inner(*args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            spent[key] += time.perf_counter() - t
-    return inner
 
 
 def typed_marks(n_rows: int = 10_000_000):

@@ -11,9 +11,13 @@ from ._combine import DuplicateRecordsWarning, concat_records
 from ._ctf import CTFWarning, is_ctf_folder, read_ctf
 from ._ctf_write import write_ctf
 from ._dates import parse_date
+from ._describe import ATTRIBUTE_NAMES, describe_attribute, describe_group
 from ._dictionary import check_feature_names, describe, model_hints
+from ._episodes import PROTECTED_KINDS, is_protected
+from ._episodes import check_kinds as check_episode_kinds
 from ._errors import InputError
 from ._io import load_records, write_records
+from ._known_to import already_known
 from ._outcome import (
     DATA_END_GRACE_MONTHS,
     CensusError,
@@ -37,6 +41,8 @@ __all__ = [
     "read_ctf", "write_ctf", "is_ctf_folder", "CTFWarning",
     # features
     "build", "describe", "history_notes", "parse_date",
+    # the LA's own dated episodes: features per kind, who is already known
+    "already_known", "is_protected", "PROTECTED_KINDS", "check_episode_kinds",
     # what a model needs from the dictionary
     "model_hints", "check_feature_names",
     # outcomes and their windows
@@ -49,4 +55,6 @@ __all__ = [
     "allocations_at",
     # audit groups (never model features)
     "audit_attributes", "audit_groups", "NESTED_GROUPS", "DERIVED_GROUPS",
+    # audit groups in words (from the code tables), for reports
+    "describe_group", "describe_attribute", "ATTRIBUTE_NAMES",
 ]

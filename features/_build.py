@@ -18,7 +18,9 @@ from . import _attendance, _school, _sen, _suspension, _transition
 from ._args import check_records
 from ._attendance import attendance_features
 from ._cohort import build_census
-from ._dictionary import CATEGORIES, FEATURE_NAMES
+from ._dictionary import CATEGORIES, FEATURE_NAMES, episode_feature_specs
+from ._episodes import DOMAIN as EPISODES
+from ._episodes import check_kinds, episode_features
 from ._school import school_features
 from ._sen import sen_features
 from ._spec import check_domain_output
@@ -35,8 +37,8 @@ _HISTORY_NOTES = {
 }
 
 
-def build(records: Records, as_of: DateLike,
-          year_groups: Sequence[int] = (5, 6, 7)) -> pd.DataFrame:
+def build(records: Records, as_of: DateLike, year_groups: Sequence[int] = (5, 6, 7),
+          episode_kinds: Sequence[str] = ()) -> pd.DataFrame:
     """Return one row of leakage-safe features per pupil in the cohort at ``as_of``.
 
     The cohort is every pupil on roll at ``as_of`` (some enrolment with
@@ -53,6 +55,12 @@ def build(records: Records, as_of: DateLike,
         The census date ``T``.
     year_groups : sequence of int, default=(5, 6, 7)
         National-curriculum year groups to screen.
+    episode_kinds : sequence of str, default=()
+        Kinds of the ``episodes`` table (the LA's own labels, e.g. ``child_in_need``)
+        to add features for: current, ever, in the last 12 months, count and months
+        since the latest start, per kind, after the fixed features (see
+        ``describe(episode_kinds=...)``). Only episodes that started before ``as_of``
+        count; one with an end date on or after ``as_of`` is current.
 
     Returns
     -------
@@ -93,6 +101,7 @@ def build(records: Records, as_of: DateLike,
     B       S2           6               NaN                True              1.0
     """
     check_records(records)
+    kinds = check_kinds(episode_kinds)
     census = build_census(records, as_of, year_groups)
     parts = [
         (_transition, transition_features(census)),
@@ -104,9 +113,16 @@ def build(records: Records, as_of: DateLike,
     ]
     for domain, frame in parts:
         check_domain_output(domain.DOMAIN, domain.FEATURES, frame)
-    X = pd.concat([frame for _, frame in parts], axis=1)
+    frames = [frame for _, frame in parts]
+    if kinds:
+        frame = episode_features(census, records.episodes, kinds)
+        specs = episode_feature_specs(kinds)
+        check_domain_output(EPISODES, specs, frame)
+        frames.append(frame)
+    X = pd.concat(frames, axis=1)
     X.insert(0, "school", census.frame["school"])
-    if list(X.columns[1:]) != list(FEATURE_NAMES):  # pragma: no cover - a library fault
+    expected = list(FEATURE_NAMES) + [s.name for s in episode_feature_specs(kinds)]
+    if list(X.columns[1:]) != expected:  # pragma: no cover - a library fault
         raise RuntimeError("build assembled its domains in another order than the "
                            "feature dictionary; see features._dictionary.DOMAINS.")
     for name, cats in CATEGORIES.items():

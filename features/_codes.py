@@ -187,6 +187,20 @@ ETHNICITY_MAJOR: dict[str, str] = {
     "REFU": "Unknown", "NOBT": "Unknown",
 }
 
+#: Ethnicity main codes (section 4) -> the DfE description of the code.
+ETHNICITY_NAMES: dict[str, str] = {
+    "WBRI": "White British", "WIRI": "White Irish",
+    "WIRT": "Traveller of Irish heritage", "WROM": "Gypsy or Roma",
+    "WOTH": "Any other White background",
+    "MWBC": "Mixed White and Black Caribbean", "MWBA": "Mixed White and Black African",
+    "MWAS": "Mixed White and Asian", "MOTH": "Any other Mixed background",
+    "AIND": "Indian", "APKN": "Pakistani", "ABAN": "Bangladeshi",
+    "AOTH": "Any other Asian background",
+    "BCRB": "Black Caribbean", "BAFR": "Black African", "BOTH": "Any other Black background",
+    "CHNE": "Chinese", "OOTH": "Any other ethnic group",
+    "REFU": "Refused", "NOBT": "Information not yet obtained",
+}
+
 _ETHNICITY_FIRST_LETTER = {"W": "White", "M": "Mixed", "A": "Asian", "B": "Black",
                            "C": "Chinese", "O": "Any other ethnic group"}
 

@@ -9,12 +9,13 @@ facade never reads units or directions itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from . import _attendance, _school, _sen, _suspension, _transition
+from ._episodes import check_kinds, episode_specs
 from ._spec import CATEGORICAL, NUMERIC
 
 #: The domain modules in ``build``'s column order.
@@ -41,8 +42,30 @@ if len(set(FEATURE_NAMES)) != len(FEATURE_NAMES):  # pragma: no cover - a librar
     raise RuntimeError("Two feature domains declare a feature with the same name.")
 
 
-def describe() -> pd.DataFrame:
+def episode_feature_specs(episode_kinds: Sequence[str] = ()) -> tuple[Any, ...]:
+    """The dictionary rows of the listed episode kinds' features, in ``build`` order.
+
+    Examples
+    --------
+    >>> len(episode_feature_specs(("child_in_need", "early_help")))
+    10
+    """
+    return tuple(s for k in check_kinds(episode_kinds) for s in episode_specs(k))
+
+
+def _specs(episode_kinds: Sequence[str] = ()) -> tuple[Any, ...]:
+    return SPECS + episode_feature_specs(episode_kinds)
+
+
+def describe(episode_kinds: Sequence[str] = ()) -> pd.DataFrame:
     """Return the feature dictionary.
+
+    Parameters
+    ----------
+    episode_kinds : sequence of str, default=()
+        Episode kinds (the LA's labels in the ``episodes`` table) whose features
+        :func:`build` adds when given the same kinds: five rows per kind, after the
+        fixed features.
 
     Returns
     -------
@@ -60,16 +83,21 @@ def describe() -> pd.DataFrame:
     'Absence, last 12 months'
     >>> bool(d.set_index("feature").loc["school_suspension_rate_12m", "fairness_note"])
     True
+    >>> describe(episode_kinds=("child_in_need",))["feature"].iloc[-1]
+    'months_since_episode_child_in_need'
     """
     frame = pd.DataFrame(
         [(s.name, s.domain, s.meaning, s.unit, s.direction, s.kind, s.label, s.fairness_note)
-         for s in SPECS], columns=_COLUMNS)
+         for s in _specs(episode_kinds)], columns=_COLUMNS)
     frame["direction"] = frame["direction"].astype("int64")
     return frame
 
 
-def check_feature_names(names: Iterable[str], where: str = "exclude_features") -> list[str]:
+def check_feature_names(names: Iterable[str], where: str = "exclude_features",
+                        episode_kinds: Sequence[str] = ()) -> list[str]:
     """Return ``names`` as a list, or raise ``ValueError`` naming any that are not features.
+
+    The features of ``episode_kinds`` count as features too.
 
     Examples
     --------
@@ -77,15 +105,19 @@ def check_feature_names(names: Iterable[str], where: str = "exclude_features") -
     ['year_group']
     """
     names = [str(n) for n in names]
-    unknown = sorted(set(names) - set(FEATURE_NAMES))
+    allowed = [s.name for s in _specs(episode_kinds)]
+    unknown = sorted(set(names) - set(allowed))
     if unknown:
         raise ValueError(_UNKNOWN_FEATURES.format(where=where, unknown=unknown,
-                                                  known=list(FEATURE_NAMES)))
+                                                  known=allowed))
     return names
 
 
-def model_hints(names: Iterable[str] | None = None) -> dict[str, Any]:
+def model_hints(names: Iterable[str] | None = None,
+                episode_kinds: Sequence[str] = ()) -> dict[str, Any]:
     """What a model needs from the dictionary, for the features ``names`` (default all).
+
+    ``names`` may include the features of ``episode_kinds``.
 
     Returns
     -------
@@ -101,8 +133,10 @@ def model_hints(names: Iterable[str] | None = None) -> dict[str, Any]:
     >>> hints["monotone"], hints["value_formats"]
     ({'absence_rate_12m': 1}, {'absence_rate_12m': '{:.1%}'})
     """
-    names = list(FEATURE_NAMES) if names is None else check_feature_names(names, "names")
-    by_name = {s.name: s for s in SPECS}
+    specs_all = _specs(episode_kinds)
+    names = ([s.name for s in specs_all] if names is None
+             else check_feature_names(names, "names", episode_kinds))
+    by_name = {s.name: s for s in specs_all}
     specs = [by_name[n] for n in names]
     return {
         "monotone": {s.name: s.direction for s in specs

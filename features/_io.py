@@ -87,7 +87,8 @@ def load_records(folder: PathLike) -> Records:
 
     Each table is read from ``NAME.csv`` (UTF-8, header row) or ``NAME.parquet``,
     where ``NAME`` is one of ``pupils, enrolments, attendance, attendance_marks,
-    suspensions, sen, allocations, episodes``; other files are ignored. CSV cells
+    suspensions, sen, allocations, episodes``; other files are ignored.
+    ``suspensions`` is required (a header row and no rows means none). CSV cells
     are read as text, so validation sees exactly what the file says; blank cells are
     missing. An optional ``metadata.json`` may give ``{"extract_date": "YYYY-MM-DD"}``.
 
@@ -125,6 +126,8 @@ def load_records(folder: PathLike) -> Records:
     ...              ).to_csv(f"{folder}/enrolments.csv", index=False)
     >>> pd.DataFrame(columns=["upn", "date", "session", "code"]
     ...              ).to_csv(f"{folder}/attendance_marks.csv", index=False)
+    >>> pd.DataFrame(columns=["upn", "start_date", "category"]  # required; may be empty
+    ...              ).to_csv(f"{folder}/suspensions.csv", index=False)
     >>> rec = load_records(folder)
     >>> rec.pupils[["upn", "date_of_birth", "sex"]].values.tolist()
     [['P1', Timestamp('2013-05-01 00:00:00'), 'F']]

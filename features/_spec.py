@@ -37,15 +37,25 @@ NOTE_SCHOOL = (
     "exclude a lot get higher scores because of the school. Review flags by "
     "school, and consider fitting without this feature when the aim is to "
     "compare pupils across schools.")
+NOTE_SERVICE_EPISODE = (
+    "Records contact with a service, so it reflects who was referred, assessed and "
+    "recorded as well as need; referral rates differ by ethnicity, disadvantage and "
+    "area. Check the audit before acting on scores driven by it, and never tell a school "
+    "why a pupil was flagged in terms that disclose the episode.")
+NOTE_PROTECTED_EPISODE = (
+    "Records a protected or sensitive status (looked after): use it as an audit group, "
+    "not a model feature; it is a feature only when the user lists the kind.")
 
 #: How values in each unit read in reasons and on the scorecard ("10.6% or more").
+#: A unit after the number is written once per band ("6 to < 12 months").
 UNIT_FORMATS = {
     "fraction of sessions": "{:.1%}",
     "fraction of months": "{:.0%}",
-    "per 100 pupils": "{:.1f}",
-    "days": "{:.0f}",
-    "months": "{:.0f}",
-    "whole months": "{:.0f}",
+    "per 100 pupils": "{:.1f} per 100 pupils",
+    "days": "{:.0f} days",
+    "months": "{:.0f} months",
+    "whole months": "{:.0f} months",
+    "sessions": "{:g} sessions",
 }
 
 

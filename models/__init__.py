@@ -6,6 +6,7 @@ feature dictionary (monotone directions, plain-English names) is passed in.
 
 from ._boosted import BoostedRiskModel
 from ._drift import DriftProfile, distribution_profile, population_stability, profile_shift
+from ._explain import band_words
 from ._export import SCHEMA_VERSION, apply_json
 from ._metrics import calibration_error, reliability_table, score_metrics
 from ._persist import (
@@ -24,6 +25,8 @@ __all__ = [
     "RiskScorecard", "BoostedRiskModel",
     # scoring and export
     "apply_json", "SCHEMA_VERSION",
+    # a scorecard band label in words, as reasons read it
+    "band_words",
     # judging scores: metrics and drift
     "score_metrics", "reliability_table", "calibration_error",
     "DriftProfile", "distribution_profile", "profile_shift", "population_stability",

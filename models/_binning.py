@@ -105,6 +105,8 @@ def numeric_labels(cuts, kind, fmt=None):
     --------
     >>> numeric_labels([0.05, 0.1], "numeric", "{:.0%}")
     ['< 5%', '5% to < 10%', '>= 10%', 'missing']
+    >>> numeric_labels([6, 12], "numeric", "{:.0f} months")
+    ['< 6 months', '6 to < 12 months', '>= 12 months', 'missing']
     """
     if kind == "bool":
         if len(cuts) == 0:
@@ -112,13 +114,17 @@ def numeric_labels(cuts, kind, fmt=None):
         return ["no", "yes", "missing"]
     if len(cuts) == 0:
         return ["any value", "missing"]
+    unit = ""
     if fmt is not None:
+        # a unit after the number ("{:.0f} months") is written once per band
+        end = fmt.rfind("}") + 1
+        fmt, unit = fmt[:end], fmt[end:]
         text = [fmt.format(c) for c in cuts]
     else:
         text = [f"{c:g}" if float(f"{c:g}") == c else repr(c) for c in cuts]
-    labels = [f"< {text[0]}"]
-    labels += [f"{lo} to < {hi}" for lo, hi in zip(text[:-1], text[1:])]
-    labels.append(f">= {text[-1]}")
+    labels = [f"< {text[0]}{unit}"]
+    labels += [f"{lo} to < {hi}{unit}" for lo, hi in zip(text[:-1], text[1:])]
+    labels.append(f">= {text[-1]}{unit}")
     return labels + ["missing"]
 
 

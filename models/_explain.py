@@ -32,13 +32,36 @@ def contributions(points, codes):
     return np.take(table, codes + offsets)
 
 
+#: How the card's band labels read in a sentence.
+_BAND_WORDS = {"missing": "not recorded", "any value": "recorded", "no or yes": "recorded",
+               "any other value": "another value"}
+
+
+def band_words(band: str) -> str:
+    """A band label in words: ``'< 6 months'`` -> ``'under 6 months'``.
+
+    Examples
+    --------
+    >>> [band_words(b) for b in ["< 5%", "5% to < 10%", ">= 10%", "missing", "any value"]]
+    ['under 5%', '5% to under 10%', '10% or more', 'not recorded', 'recorded']
+    """
+    band = str(band)
+    if band in _BAND_WORDS:
+        return _BAND_WORDS[band]
+    if band.startswith(">= "):
+        return f"{band[3:]} or more"
+    if band.startswith("< "):
+        return f"under {band[2:]}"
+    return band.replace(" to < ", " to under ")
+
+
 def reason_texts(points, specs, labels):
-    """One plain-English text per band: 'Label band: +3 points'."""
+    """One plain-English text per band: 'Label: band in words (+3 points)'."""
     texts = []
     for pts, spec, label in zip(points, specs, labels):
         for value, band in zip(pts, spec["labels"]):
             unit = "point" if abs(int(value)) == 1 else "points"
-            texts.append(f"{label} {band}: {int(value):+d} {unit}")
+            texts.append(f"{label}: {band_words(band)} ({int(value):+d} {unit})")
     return np.array(texts, dtype=object)
 
 
@@ -55,22 +78,25 @@ def typical_points(points, counts):
 def top_reasons(points, specs, labels, codes, k, index, baseline=None):
     """DataFrame reason_1..reason_k: the k largest positive contributions per row.
 
-    With ``baseline`` (one number per feature), features are ranked by how many points
-    they add *above* the baseline, and only those above it are shown.
+    With ``baseline`` (one number per feature), only features adding more points than
+    the baseline are shown; they are ranked by the points they show (the band's own
+    points), then by how far they are above the baseline, then card order, so a reason
+    never shows fewer points than the reason after it.
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(_BAD_K.format(k))
     table, offsets = flat_table(points)
     flat = codes + offsets
-    contrib = np.take(table, flat)
-    if baseline is not None:
-        contrib = contrib - np.asarray(baseline, dtype=float)[None, :]
-    n, p = contrib.shape
+    own = np.take(table, flat)
+    above = own if baseline is None else own - np.asarray(baseline, dtype=float)[None, :]
+    n, p = own.shape
     kk = min(k, p)
-    # stable sort on -points: ties keep the feature order of the card
-    order = np.argsort(-contrib, axis=1, kind="stable")[:, :kk]
+    # rank the shown reasons by their own points, then by the points above the baseline;
+    # lexsort is stable, so remaining ties keep the feature order of the card
+    key_own = np.where(above > 0, -own, np.inf)
+    order = np.lexsort((-above, key_own), axis=1)[:, :kk]
     chosen = np.take_along_axis(flat, order, axis=1)
-    value = np.take_along_axis(contrib, order, axis=1)
+    value = np.take_along_axis(above, order, axis=1)
     texts = np.take(reason_texts(points, specs, labels), chosen)
     texts[value <= 0] = ""
     out = {f"reason_{i + 1}": texts[:, i] if i < kk else np.full(n, "", dtype=object)

@@ -47,22 +47,73 @@ def calibration_error(y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 10)
     return float(sum(len(b) / len(y) * abs(p[b].mean() - y[b].mean()) for b in bins if len(b)))
 
 
-def reliability_table(y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 10) -> pd.DataFrame:
+def reliability_table(y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 10,
+                      top: float | None = None, ci: float | None = None,
+                      min_cell: int = 0) -> pd.DataFrame:
     """Mean predicted risk against the observed rate in equal-count bins.
+
+    Parameters
+    ----------
+    y_true : array-like of {0, 1}
+    y_prob : array-like of float
+    n_bins : int, default=10
+    top : float, optional
+        Bin only the highest risks: this fraction (``0 < top <= 1``) of rows, highest
+        first (ties by position), so the bins cover the range where flags fall.
+    ci : float, optional
+        Add ``low`` and ``high``: a Wilson score interval of the observed rate at this
+        level (e.g. 0.95).
+    min_cell : int, default=0
+        Hide (NaN) the observed rate and its interval in a bin whose outcome count is
+        from 1 to ``min_cell - 1``; ``suppressed`` says which.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``mean_predicted, observed_rate, n`` (plus ``low, high`` with ``ci``, and
+        ``suppressed`` with ``min_cell``).
 
     Examples
     --------
     >>> reliability_table([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.9], n_bins=2)["n"].tolist()
     [2, 2]
+    >>> t = reliability_table([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.9], n_bins=1, top=0.5,
+    ...                       ci=0.95)
+    >>> t[["mean_predicted", "observed_rate", "n"]].round(2).values.tolist()
+    [[0.6, 0.5, 2.0]]
+    >>> round(float(t["low"].iloc[0]), 3), round(float(t["high"].iloc[0]), 3)
+    (0.095, 0.905)
     """
+    from scipy.stats import norm
+
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(y_prob, dtype=float)
     order = np.argsort(p, kind="stable")
+    if top is not None:
+        if not 0 < top <= 1:
+            raise ValueError(f"top must be a fraction 0 < top <= 1, got {top!r}; pass "
+                             "e.g. top=0.2 for the highest fifth of risks.")
+        keep = max(1, int(np.ceil(top * len(order)))) if len(order) else 0
+        order = np.sort(np.argsort(-p, kind="stable")[:keep])
+        order = order[np.argsort(p[order], kind="stable")]
     rows = []
-    for b in np.array_split(order, max(1, min(n_bins, len(y)))):
+    for b in np.array_split(order, max(1, min(n_bins, len(order)))):
         if len(b):
-            rows.append({"mean_predicted": p[b].mean(), "observed_rate": y[b].mean(), "n": len(b)})
-    return pd.DataFrame(rows, columns=["mean_predicted", "observed_rate", "n"])
+            rows.append({"mean_predicted": p[b].mean(), "observed_rate": y[b].mean(),
+                         "n": len(b), "_pos": y[b].sum()})
+    out = pd.DataFrame(rows, columns=["mean_predicted", "observed_rate", "n", "_pos"])
+    if ci is not None:
+        z = float(norm.ppf(0.5 + ci / 2))
+        n, r = out["n"].to_numpy(float), out["observed_rate"].to_numpy(float)
+        centre = (r + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(r * (1 - r) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        out["low"], out["high"] = centre - half, centre + half
+    if min_cell:
+        hide = (out["_pos"] > 0) & (out["_pos"] < min_cell)
+        cols = [c for c in ("observed_rate", "low", "high") if c in out]
+        out.loc[hide, cols] = np.nan
+        out["suppressed"] = hide.to_numpy()
+    return out.drop(columns="_pos")
 
 
 def score_metrics(y_true: ArrayLike, y_prob: ArrayLike, flagged: ArrayLike) -> pd.Series:

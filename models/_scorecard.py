@@ -417,8 +417,9 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         -------
         DataFrame
             Columns ``reason_1`` .. ``reason_k``, for example
-            ``"Absence last 12 months 0.16 to < 0.25: +3 points"`` (the band's own
-            points); an empty string where a row has fewer than ``k`` such bands. Ties
+            ``"Absence last 12 months: 16% to under 25% (+3 points)"`` (the band's own
+            points), ranked by those points (a reason never shows fewer points than the
+            next); an empty string where a row has fewer than ``k`` such bands. Ties
             keep card order.
         """
         if relative_to not in ("typical", "zero"):

@@ -49,6 +49,8 @@ _LAZY = {
     "fit_many": ("screening._many", "fit_many"),
     "NationalResult": ("screening._many", "NationalResult"),
     "LocalAuthorityError": ("screening._many", "LocalAuthorityError"),
+    # pseudonymised exports for research
+    "pseudonymise": ("screening._pseudonymise", "pseudonymise"),
     # persistence
     "save": ("screening._persist", "save"),
     "load": ("screening._persist", "load"),
@@ -70,6 +72,8 @@ __all__ = [
     "DataEndWarning",
     # many local authorities
     "screen_many", "fit_many", "NationalResult", "LocalAuthorityError",
+    # pseudonymised exports for research
+    "pseudonymise",
     # persistence
     "save", "load", "ModelFileError", "ModelVersionError", "UntrustedTypesError",
     "__version__",
@@ -107,6 +111,7 @@ if TYPE_CHECKING:  # the same names, imported eagerly for type checkers and edit
     from . import audits, datasets, features, models
     from ._many import LocalAuthorityError, NationalResult, fit_many, screen_many
     from ._persist import load, save
+    from ._pseudonymise import pseudonymise
     from ._result import Backtest, Evaluation, ScreeningResult
     from ._screener import DataEndWarning, DriftWarning, Screener
     from .features import (

@@ -265,7 +265,8 @@ _PACK_FILES = ("overview.html", "case_list.html", "case_list.csv", "schools", "h
                "README.txt")
 
 
-_RESULT_FILES = ("scores.csv", "audit.csv", "drift.csv", "findings.txt", "result.json",
+_RESULT_FILES = ("scores.csv", "audit.csv", "audit_breakdowns.csv", "drift.csv",
+                 "findings.txt", "result.json",
                  "report.html")
 
 
@@ -518,7 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "censuses, evaluate it on a later one and screen the latest cohort.",
         epilog="Example:\n  screening demo --out demo-output --pupils 30000 --seed 0")
     d.add_argument("--out", default="demo-output", metavar="DIR", help=_OUT_HELP.format(
-        files=" (report.html, scores.csv, audit.csv, drift.csv, findings.txt, result.json, "
+        files=" (report.html, scores.csv, audit.csv, audit_breakdowns.csv, drift.csv, "
+              "findings.txt, result.json, "
               "model.skops)",
         example="Default: %(default)s; e.g. --out demo-output."))
     d.add_argument("--pupils", type=_whole(1000), default=30_000, metavar="N",
@@ -585,7 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"the census date to screen at, {_DATE}; only records dated before "
                         "it are used. Required; e.g. --as-of 2024-10-03 or 03/10/2024.")
     s.add_argument("--out", required=True, metavar="DIR", help=_OUT_HELP.format(
-        files=" (report.html, scores.csv, audit.csv, drift.csv, findings.txt, result.json)",
+        files=" (report.html, scores.csv, audit.csv, audit_breakdowns.csv, drift.csv, "
+              "findings.txt, result.json)",
         example="Required; e.g. --out screen-2024."))
     s.add_argument("--capacity", type=_capacity, default=None, metavar="C",
                    help=_CAPACITY_HELP + " Default: the model's own (0.05 unless it was "
@@ -729,6 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "z not applicable, low rounds to zero), e.g. --symbols. Default: "
                         "blank cells")
     a.set_defaults(func=_cmd_audit)
+
+    from ._export import add_parser as add_export_parser
+
+    add_export_parser(sub, _FORMATTER, _OUT_HELP, _DATE)
     return p
 
 

@@ -98,6 +98,8 @@ def model_facts(screener: Screener) -> dict[str, Any]:
         "features": list(screener.feature_names_),
         "feature_labels": dict(screener.feature_labels_),
         "audit_groups": list(screener.audit_groups),
+        "episode_kinds": list(getattr(screener, "episode_kinds_", ())),
+        "known_if": list(getattr(screener, "known_if", ())),
         "min_cell": int(screener.min_cell),
         "training": copy.deepcopy(dict(screener.training_)),
     }

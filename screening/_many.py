@@ -116,6 +116,20 @@ def _peak_rss_mb() -> float:
         return float("nan")
 
 
+def _portable(err: Exception) -> Exception:
+    """``err`` if it survives pickling (to come back from a worker), else a RuntimeError
+    with its type, message and traceback."""
+    import pickle
+    import traceback
+
+    try:
+        pickle.loads(pickle.dumps(err))
+        return err
+    except Exception:  # noqa: BLE001 - any failure to round-trip
+        text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        return RuntimeError(f"{type(err).__name__}: {err}\n{text}")
+
+
 def _screen_one(screener, name, source, as_of, keep, allow_after_data_end):
     """One task: load, screen, and return the result (or the error, with the LA name)."""
     start = time.perf_counter()
@@ -125,7 +139,7 @@ def _screen_one(screener, name, source, as_of, keep, allow_after_data_end):
                                  allow_after_data_end=allow_after_data_end)
         del records
     except Exception as err:  # noqa: BLE001 - reported with the LA's name
-        return name, None, err, {}
+        return name, None, _portable(err), {}
     info = {"la": name, "n_pupils": len(result.scores),
             "n_flagged": int(result.scores["flagged"].sum()),
             "seconds": time.perf_counter() - start, "worker_pid": os.getpid(),
@@ -137,7 +151,7 @@ def _screen_one(screener, name, source, as_of, keep, allow_after_data_end):
 
 def run_tasks(func, items, args, *, n_jobs, desc):
     """``func(*args_before, name, source, *args_after)`` for every source, via joblib,
-    with a progress bar as tasks finish. Returns ``{name: output}`` in source order."""
+    with a progress bar as tasks finish. Returns the outputs in source order."""
     from joblib import Parallel, delayed
 
     head, tail = args
@@ -299,7 +313,7 @@ def screen_many(screener: Screener, sources: Sources, *, as_of: DateLike,
                           summary=summary, failures=failures)
 
 
-def _rows_one(screener, name, source, dates, names):
+def _rows_one(screener, name, source, dates, names, kinds):
     """One task: load one LA and build its training rows at each census date."""
     start = time.perf_counter()
     try:
@@ -309,12 +323,12 @@ def _rows_one(screener, name, source, dates, names):
                                           action="fit")
         rows = []
         for d in dates:
-            X = screener._features(records, d)
+            X = screener._features(records, d, kinds)
             y = screener._label(records, d).reindex(X.index).astype(int)
             rows.append((X[names], y))
         del records
     except Exception as err:  # noqa: BLE001 - reported with the LA's name
-        return name, None, err, {}
+        return name, None, _portable(err), {}
     info = {"la": name, "n_rows": sum(len(y) for _, y in rows),
             "seconds": time.perf_counter() - start, "worker_pid": os.getpid(),
             "worker_peak_rss_mb": _peak_rss_mb()}
@@ -377,9 +391,10 @@ def fit_many(screener: Screener, sources: Sources, *, as_of: Dates, n_jobs: int 
     if not dates:
         raise features.CensusError("fit_many needs at least one census date in as_of; "
                                    "got none.")
-    names = screener._training_names()
+    kinds = screener._training_kinds()
+    names = screener._training_names(kinds)
     items = named_sources(sources)
-    outs = run_tasks(_rows_one, items, ((screener,), (dates, names)), n_jobs=n_jobs,
+    outs = run_tasks(_rows_one, items, ((screener,), (dates, names, kinds)), n_jobs=n_jobs,
                      desc="Building training rows")
     failures = _failures(outs, on_error, "fit")
     good = [(name, rows) for name, rows, err, _ in outs if err is None]
@@ -398,7 +413,7 @@ def fit_many(screener: Screener, sources: Sources, *, as_of: Dates, n_jobs: int 
     X = pd.concat(Xs, ignore_index=True)
     y = pd.concat(ys, ignore_index=True).astype(int)
     del Xs, ys, good
-    screener._fit_rows(X, y, dates, names)
+    screener._fit_rows(X, y, dates, names, kinds)
     screener.training_["local_authorities"] = [n for n, _, err, _ in outs if err is None]
     if len(failures):
         screener.training_["failed"] = failures.to_dict(orient="records")

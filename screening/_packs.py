@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -173,10 +173,48 @@ def _evaluation_summary(evaluation: Evaluation | None, min_cell: int) -> str | N
             f"{capacity}{n:,} pupils, {rate}.</p>")
 
 
+#: The audit tables a per-unit capacity makes derivable: with "the top 5% of each
+#: school" public, each school's number of flags follows from its size, so a breakdown
+#: by school (or year group) could give away a count the audit hides.
+_UNIT_TABLES: dict[str, tuple[str, ...]] = {"school": ("school",), "phase": ("year_group",),
+                "year_group": ("year_group",)}
+
+
+def overview_audit(result):
+    """The audit as the overview shows it: without the tables split by the capacity unit.
+
+    With ``capacity_by``, every unit's number of flags is known from the rule and the
+    unit's size, a total the audit's suppression does not know is public. The overview
+    therefore leaves out the breakdown by that unit (and the unit as an audit group);
+    the restricted outputs keep the whole audit.
+    """
+    import dataclasses
+
+    rep: Any = result.audit
+    drop = _UNIT_TABLES.get(result.facts.get("capacity_by") or "", ())
+    if not drop or not dataclasses.is_dataclass(cast(Any, rep)):  # rep stays an AuditReport
+        return rep
+
+    def keep(frame, column):
+        if frame is None or not len(frame) or column not in frame:
+            return frame
+        return frame[~frame[column].isin(drop)].reset_index(drop=True)
+
+    findings = tuple(f for f in rep.findings if not any(f"with {d} =" in f for d in drop))
+    return dataclasses.replace(
+        rep, by_group=keep(rep.by_group, "attribute"),
+        by_control=keep(rep.by_control, "control"),
+        concentration=keep(rep.concentration, "control"),
+        comparisons=keep(rep.comparisons, "attribute"),
+        calibration=keep(rep.calibration, "attribute"), findings=findings,
+        adjusted=keep(rep.adjusted, "attribute"))
+
+
 def overview_html(result: ScreeningResult, evaluation: Evaluation | None = None) -> str:
     """The LA overview: no pupil rows, nothing beyond the audit's suppressed counts."""
     min_cell = int(result.facts.get("min_cell", 10))
     s = result.scores
+    audit = overview_audit(result)
     as_of = str(result.as_of.date())
     body = [
         f"<p>Census {escape(as_of)}. {len(s):,} pupils in Years "
@@ -187,11 +225,21 @@ def overview_html(result: ScreeningResult, evaluation: Evaluation | None = None)
         "<h2>Model card</h2>",
         _model_card(result, evaluation, None,
                     metrics=_evaluation_summary(evaluation, min_cell)),
-        "<h2>Disproportionality audit</h2>",
-        result.audit.html_fragment() if hasattr(result.audit, "html_fragment") else "",
+        "<h2>Disproportionality audit</h2>", _unit_note(result),
+        audit.html_fragment() if hasattr(audit, "html_fragment") else "",
     ]
     return page(f"Early identification screen {as_of}: LA overview",
                 OVERVIEW_AUDIENCE.format(min_cell=min_cell), body)
+
+
+def _unit_note(result: ScreeningResult) -> str:
+    drop = _UNIT_TABLES.get(result.facts.get("capacity_by") or "", ())
+    if not drop:
+        return ""
+    return (f"<p>The capacity applies within each {escape(result.facts['capacity_by'])}, so "
+            "each unit's number of flags follows from the rule; the audit's tables by "
+            f"{escape(' and '.join(d.replace('_', ' ') for d in drop))} are left out of "
+            "this overview, as they could reveal a count it hides.</p>")
 
 
 def case_list_html(result: ScreeningResult, table: pd.DataFrame) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
-JSON_SCHEMA_VERSION = "1.3"
+JSON_SCHEMA_VERSION = "2.0"
 JSON_SCHEMA_NAME = "pupil-risk-screening/result"
 
 
@@ -76,6 +77,9 @@ class Evaluation:
     facts : dict
         The screener's settings and model facts when the evaluation was made (see
         ``ScreeningResult.facts``).
+    groups : pandas.DataFrame or None
+        The audit groups of the evaluated pupils (sex, FSM, SEN ...), row for row with
+        ``scores``; used by :meth:`capacity_curve`.
     """
 
     as_of: pd.Timestamp
@@ -85,6 +89,73 @@ class Evaluation:
     calibration: pd.DataFrame
     training: dict = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
+    groups: pd.DataFrame | None = None
+
+    def capacity_curve(self, capacities: Sequence[float] | None = None, *,
+                       groups: Sequence[str] | None = None) -> pd.DataFrame:
+        """Precision, recall, pupils flagged per group and amplification by capacity.
+
+        What this evaluation would have shown at each capacity, flagging by the
+        screen's own rule (:func:`screening.audits.flag_top`, ties by UPN), with the
+        audit's suppression of small counts. Computed by
+        :func:`screening.audits.capacity_curve`.
+
+        Parameters
+        ----------
+        capacities : sequence of float or int, optional
+            Default :data:`screening.audits.DEFAULT_CAPACITIES` (1% to 20%).
+        groups : sequence of str, optional
+            Audit groups to break down by (columns of ``groups``); default all of them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per capacity and group (``attribute == "all"`` for the cohort); see
+            :func:`screening.audits.capacity_curve`.
+
+        Examples
+        --------
+        >>> import screening
+        >>> la = screening.datasets.make_local_authority(n_pupils=3_000, seed=1)
+        >>> d = la.census_dates
+        >>> scr = screening.Screener(n_boot=0).fit(la.records, as_of=d[-4:-2])
+        >>> curve = scr.evaluate(la.records, as_of=d[-2]).capacity_curve([0.05, 0.1],
+        ...                                                               groups=["sex"])
+        >>> sorted(set(curve["attribute"]))
+        ['all', 'sex']
+        """
+        from . import audits
+
+        frame = self.scores[["upn", "risk", "outcome"]].reset_index(drop=True)
+        avail = self.groups if self.groups is not None else pd.DataFrame(index=frame.index)
+        names = list(avail.columns) if groups is None else list(groups)
+        for g in names:
+            if g not in avail.columns:
+                raise KeyError(f"capacity_curve: {g!r} is not an audit group of this "
+                               f"evaluation; the groups are {list(avail.columns)}.")
+            frame[g] = avail[g].reset_index(drop=True).to_numpy()
+        return audits.capacity_curve(
+            frame, score="risk", outcome="outcome", groups=names, tiebreak="upn",
+            capacities=audits.DEFAULT_CAPACITIES if capacities is None else capacities,
+            min_cell=int(self.facts.get("min_cell", 10)))
+
+    def _repr_html_(self):
+        from ._report import evaluation_html
+
+        return evaluation_html(self)
+
+    @property
+    def added_value(self) -> dict | None:
+        """Flagged pupils not already known to a service, and the outcome rate among them.
+
+        ``None`` unless the screener had ``known_if``; see
+        :attr:`ScreeningResult.added_value`. Here outcomes are known, so the dict also
+        has ``precision_flagged``, ``precision_not_known`` and
+        ``precision_already_known``.
+        """
+        from ._added_value import added_value
+
+        return added_value(self.scores, self.facts.get("min_cell", 10))
 
     def __repr__(self):
         m = self.metrics
@@ -134,8 +205,9 @@ class ScreeningResult:
     ----------
     as_of : pandas.Timestamp
     scores : pandas.DataFrame
-        ``upn, school, year_group, risk, flagged, rank, reason_1..3, points, status``;
-        one row per pupil in the cohort, none dropped.
+        ``upn, school, year_group, risk, flagged, rank, reason_1..3, points, status``
+        (and ``already_known``, ``known_to`` with ``Screener(known_if=...)``); one row
+        per pupil in the cohort, none dropped.
     audit : audits.AuditReport
         Who is flagged, by group, with intervals; always produced with the scores.
     drift : pandas.DataFrame
@@ -196,6 +268,21 @@ class ScreeningResult:
         """The flagged pupils, highest risk first."""
         return self.scores[self.scores["flagged"]].sort_values("rank")
 
+    @property
+    def added_value(self) -> dict | None:
+        """How many flagged pupils were not already known to any service.
+
+        ``None`` unless the screener had ``known_if`` (the scores then have
+        ``already_known``). Otherwise a dict: ``n_flagged``,
+        ``n_flagged_already_known``, ``n_flagged_not_known``, ``share_not_known``,
+        ``n_already_known`` and ``suppressed`` (the counts below ``min_cell``, which
+        the report shows as "fewer than ..."). :attr:`Evaluation.added_value` adds the
+        outcome rate among each.
+        """
+        from ._added_value import added_value
+
+        return added_value(self.scores, self.facts.get("min_cell", 10))
+
     def model_facts(self) -> dict:
         """What the model is, what it was trained on, and how flags are sized (a copy)."""
         import copy
@@ -226,6 +313,7 @@ class ScreeningResult:
                 "ties": None if self.ties is None else _records(self.ties),
                 "ties_text": self.ties_text,
                 "shared_reasons": {str(k): list(v) for k, v in self.shared_reasons.items()},
+                "added_value": self.added_value,
             },
             "scores": _records(self.scores),
             "audit": audit.to_dict() if hasattr(audit, "to_dict") else _records(
@@ -256,7 +344,9 @@ class ScreeningResult:
         return text
 
     def to_csv(self, folder: PathLike) -> list[Path]:
-        """Write ``scores.csv``, ``audit.csv``, ``findings.txt`` and ``drift.csv`` to ``folder``.
+        """Write ``scores.csv``, ``audit.csv``, ``audit_breakdowns.csv`` (the audit within
+        each school and year group: the full tables the report collapses), ``drift.csv``
+        and ``findings.txt`` to ``folder``.
 
         The CSV files are spreadsheet-safe: text that a spreadsheet would run as a
         formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return,
@@ -268,10 +358,13 @@ class ScreeningResult:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "scores.csv", folder / "audit.csv", folder / "drift.csv",
-                 folder / "findings.txt"]
+                 folder / "findings.txt", folder / "audit_breakdowns.csv"]
         write_csv(self.scores, paths[0])
         write_csv(_audit_frame(self.audit), paths[1])
         write_csv(self.drift, paths[2])
+        by_control = getattr(self.audit, "by_control", None)
+        write_csv(by_control[[c for c in by_control.columns if not c.startswith("_")]]
+                  if by_control is not None else pd.DataFrame(), paths[4])
         findings = list(getattr(self.audit, "findings", []) or [])
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
@@ -326,6 +419,11 @@ class ScreeningResult:
         if path is not None:
             Path(path).write_text(html, encoding="utf-8")
         return html
+
+    def _repr_html_(self):
+        from ._report import result_html
+
+        return result_html(self)
 
     def __repr__(self):
         n = len(self.scores)

@@ -56,6 +56,12 @@ _DRIFT = (
     "more recent census dates."
 )
 _NOT_SCORED = "not scored: the model returned no probability"
+_PROTECTED_KIND = (
+    "episode_kinds lists {kinds}, which record a protected or sensitive status; their "
+    "features will be model inputs. Protected statuses are usually audit groups (add a "
+    "pupils column such as 'looked_after' to audit_groups) rather than features; remove "
+    "them from episode_kinds unless this is a deliberate, reviewed choice."
+)
 _OPT_IN_AFTER_END = (
     "To screen anyway, pass allow_after_data_end=True: the result and its report then say "
     "that the census is after the records end."
@@ -125,6 +131,19 @@ class Screener(BaseEstimator):
         Feature-dictionary features the model must not use, for example
         ``("school_suspension_rate_12m",)`` to score pupils without their school's
         past practice (see the dictionary's fairness notes).
+    episode_kinds : tuple of str, default=()
+        Kinds of the ``episodes`` table (the LA's own labels, e.g.
+        ``("child_in_need", "child_protection")``) whose features (see
+        ``features.describe(episode_kinds=...)``) the model may use. By default none,
+        so nothing changes unless the LA opts in. A kind that records a protected
+        status (``features.is_protected``, e.g. looked after) gives a warning.
+    known_if : tuple of str, default=()
+        Kinds (and ``"ehc_plan"``) that mark a pupil as already known to a service when
+        current at the census (:func:`screening.features.already_known`). The scores
+        then have bool ``already_known`` and text ``known_to`` columns, and the result
+        and report say how many flagged pupils no service already knew
+        (``ScreeningResult.added_value``). Flags are not changed by it. With it,
+        ``"already_known"`` may also be listed in ``audit_groups``.
     model : estimator, optional
         A classifier with ``fit``/``predict_proba``; by default a
         :class:`screening.models.RiskScorecard` whose monotone directions and reason
@@ -184,6 +203,8 @@ class Screener(BaseEstimator):
         threshold: float | None = None,
         audit_groups: Sequence[str] = _DEFAULT_AUDIT_GROUPS,
         exclude_features: Sequence[str] = (),
+        episode_kinds: Sequence[str] = (),
+        known_if: Sequence[str] = (),
         model: Any = None,
         min_cell: int = 10,
         n_boot: int = 1000,
@@ -198,6 +219,8 @@ class Screener(BaseEstimator):
         self.threshold = threshold
         self.audit_groups = audit_groups
         self.exclude_features = exclude_features
+        self.episode_kinds = episode_kinds
+        self.known_if = known_if
         self.model = model
         self.min_cell = min_cell
         self.n_boot = n_boot
@@ -223,8 +246,14 @@ class Screener(BaseEstimator):
         return {"capacity": capacity, "groups": groups, "ties": self.ties}
 
     # ------------------------------------------------------------------ pieces
-    def _features(self, records, as_of):
-        X = features.build(records, as_of=as_of, year_groups=tuple(self.year_groups))
+    def _episode_kinds(self):
+        """The episode kinds the fitted model uses (those of the last fit)."""
+        return tuple(getattr(self, "episode_kinds_", ()))
+
+    def _features(self, records, as_of, episode_kinds=None):
+        kinds = self._episode_kinds() if episode_kinds is None else episode_kinds
+        X = features.build(records, as_of=as_of, year_groups=tuple(self.year_groups),
+                           episode_kinds=kinds)
         if len(X) == 0:
             raise features.CensusError(
                 _EMPTY_COHORT.format(as_of=as_of.date(), years=self.year_groups))
@@ -236,8 +265,8 @@ class Screener(BaseEstimator):
             year_groups=tuple(self.year_groups),
         )
 
-    def _default_model(self, names):
-        return models.RiskScorecard(**features.model_hints(names),
+    def _default_model(self, names, kinds):
+        return models.RiskScorecard(**features.model_hints(names, episode_kinds=kinds),
                                     random_state=self.random_state)
 
     # ------------------------------------------------------------------ fit
@@ -262,33 +291,47 @@ class Screener(BaseEstimator):
             raise features.CensusError(_NO_CENSUS)
         for d in dates:
             features.check_outcome_window(records, d, self.horizon_months, action="fit")
-        names = self._training_names()
-        X, y = self._training_rows(records, dates, names)
-        return self._fit_rows(X, y, dates, names)
+        kinds = self._training_kinds()
+        names = self._training_names(kinds)
+        X, y = self._training_rows(records, dates, names, kinds)
+        return self._fit_rows(X, y, dates, names, kinds)
 
-    def _training_names(self):
-        excluded = set(features.check_feature_names(self.exclude_features))
-        return [f for f in features.describe()["feature"] if f not in excluded]
+    def _training_kinds(self):
+        """The episode kinds the model may use, checked (a warning for protected kinds)."""
+        kinds = features.check_episode_kinds(self.episode_kinds, "episode_kinds")
+        features.check_episode_kinds(self.known_if, "known_if")
+        protected = [k for k in kinds if features.is_protected(k)]
+        if protected:
+            warnings.warn(_PROTECTED_KIND.format(kinds=protected), UserWarning, stacklevel=3)
+        return kinds
 
-    def _training_rows(self, records, dates, names):
+    def _training_names(self, kinds=()):
+        excluded = set(features.check_feature_names(self.exclude_features,
+                                                    episode_kinds=kinds))
+        return [f for f in features.describe(episode_kinds=kinds)["feature"]
+                if f not in excluded]
+
+    def _training_rows(self, records, dates, names, kinds=()):
         """Features and outcomes of the cohorts at ``dates`` (rows stacked by date)."""
         Xs, ys = [], []
         for d in progress(dates, desc="Building training features", unit="census"):
-            X = self._features(records, d)
+            X = self._features(records, d, kinds)
             Xs.append(X[names])
             ys.append(self._label(records, d).reindex(X.index))
         return pd.concat(Xs, ignore_index=True), pd.concat(ys, ignore_index=True).astype(int)
 
-    def _fit_rows(self, X, y, dates, names):
+    def _fit_rows(self, X, y, dates, names, kinds=()):
         """Fit the model on training rows (from one LA's records, or many stacked)."""
         if y.nunique() < 2:
             raise features.CensusError(
                 _ONE_CLASS.format(dates=[str(d.date()) for d in dates], value=int(y.iloc[0]))
             )
-        model = self.model if self.model is not None else self._default_model(names)
+        model = self.model if self.model is not None else self._default_model(names, kinds)
         self.model_ = clone(model).fit(X, y)
+        self.episode_kinds_ = kinds
         self.feature_names_ = names
-        self.feature_labels_ = features.model_hints(names)["feature_labels"]
+        self.feature_labels_ = features.model_hints(names, episode_kinds=kinds)[
+            "feature_labels"]
         self.drift_ = models.DriftProfile().fit(X)
         self.training_ = {
             "census_dates": [str(d.date()) for d in dates],
@@ -308,7 +351,8 @@ class Screener(BaseEstimator):
         Xm = X[self.feature_names_]
         risk = self.model_.predict_proba(Xm)[:, 1]
         upn = X.index.to_numpy().astype(str)
-        unit = units(self.capacity_by, X["school"].to_numpy(), X["year_group"].to_numpy())
+        by = None if self.threshold is not None else self.capacity_by  # a threshold is LA-wide
+        unit = units(by, X["school"].to_numpy(), X["year_group"].to_numpy())
         flagged = audits.flag_top(risk, tiebreak=upn, **self._flag_rule(unit))
         scores = pd.DataFrame(
             {
@@ -337,11 +381,21 @@ class Screener(BaseEstimator):
         else:
             for i in range(1, 4):
                 scores[f"reason_{i}"] = ""
-        if hasattr(self.model_, "decision_function"):
+        if hasattr(self.model_, "score_points"):
+            # the card's whole-number total, checkable by hand against the card (its
+            # base score, the intercept, is stated once in the model facts)
+            scores["points"] = np.asarray(self.model_.score_points(Xm), dtype=np.int64)
+        elif hasattr(self.model_, "decision_function"):
             scores["points"] = np.asarray(self.model_.decision_function(Xm), dtype=float)
         notes = features.history_notes(X).to_numpy(dtype=object)
         status = np.where(notes == "", "scored", "scored: " + notes.astype(str))
         scores["status"] = np.where(~np.isfinite(risk), _NOT_SCORED, status)
+        known_if = features.check_episode_kinds(getattr(self, "known_if", ()), "known_if")
+        if known_if:
+            known = features.already_known(records, as_of, known_if,
+                                           year_groups=tuple(self.year_groups)).reindex(X.index)
+            scores["already_known"] = known["already_known"].to_numpy(dtype=bool)
+            scores["known_to"] = known["known_to"].to_numpy(dtype=object)
         return X, scores
 
     def _recent_cohort(self, records, as_of):
@@ -361,17 +415,33 @@ class Screener(BaseEstimator):
                 return None, None
             frame = attrs.reset_index(drop=True)
             frame["outcome"] = y.fillna(0).astype(int).to_numpy()
+            known_if = features.check_episode_kinds(getattr(self, "known_if", ()), "known_if")
+            if known_if:  # the same marks at that census, for the audit group
+                known = features.already_known(records, when, known_if,
+                                               year_groups=tuple(self.year_groups))
+                frame["already_known"] = known["already_known"].reindex(
+                    attrs.index).fillna(False).to_numpy(dtype=bool)
             return when, frame
         return None, None
 
-    def _audit(self, records, as_of, scores, outcome=None, recent=False):
+    def _audit_frame(self, records, as_of, scores):
+        """The audit groups of the scored pupils, row for row, and the groups to audit."""
         attrs = features.audit_attributes(
             records, as_of=as_of, year_groups=tuple(self.year_groups)
         ).reindex(pd.Index(scores["upn"], name="upn"))
         frame = attrs.reset_index(drop=True)
         for c in ("risk", "flagged", "school", "year_group"):
             frame[c] = scores[c].to_numpy()
-        groups = features.audit_groups(self.audit_groups, frame.columns)
+        if "already_known" in scores:  # with known_if, an audit group on request
+            frame["already_known"] = scores["already_known"].to_numpy()
+        return frame, features.audit_groups(self.audit_groups, frame.columns)
+
+    def _audit(self, records, as_of, scores, outcome=None, recent=False, frame=None):
+        if frame is None:
+            frame, groups = self._audit_frame(records, as_of, scores)
+        else:
+            frame, groups = frame.copy(), features.audit_groups(self.audit_groups,
+                                                                frame.columns)
         if outcome is not None:
             frame["outcome"] = np.asarray(outcome, dtype=int)
         when, past = self._recent_cohort(records, as_of) if recent else (None, None)
@@ -480,11 +550,13 @@ class Screener(BaseEstimator):
         X, scores = self._score(records, as_of)
         y = self._label(records, as_of).reindex(X.index).astype(int).to_numpy()
         scores["outcome"] = y
+        frame, groups = self._audit_frame(records, as_of, scores)
         return Evaluation(
             as_of=as_of, metrics=models.score_metrics(y, scores["risk"], scores["flagged"]),
-            audit=self._audit(records, as_of, scores, outcome=y), scores=scores,
+            audit=self._audit(records, as_of, scores, outcome=y, frame=frame), scores=scores,
             calibration=models.reliability_table(y, scores["risk"]),
             training=dict(self.training_), facts=self._facts(),
+            groups=frame[[g for g in groups if g not in _CONTROLS]].copy(),
         )
 
     def backtest(self, records: features.Records, as_of: Sequence[DateLike], *,

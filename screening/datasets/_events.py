@@ -46,6 +46,7 @@ import numpy as np
 
 from ._calendar import SchoolCalendar
 from ._population import AP, ETHNICITY, NEED_CODES, NEVER, SPECIAL, school_at, sen_status_at
+from ._social_care import effects_at
 
 _ETH_SUSP = np.array([v[3] for v in ETHNICITY.values()], dtype=np.float32)
 _SEMH = int(np.searchsorted(NEED_CODES, "SEMH"))
@@ -126,6 +127,11 @@ def simulate(rng: np.random.Generator, p: dict[str, np.ndarray], schools: dict[s
                   + np.where(need == _SEMH, c["semh"], 0)
                   + c["past_year"] * np.log1p(n_recent) + c["ever"] * ever
                   + c["moved"] * moved).astype(np.float32)
+        perm_extra = None  # social-care episodes current at the state day (if drawn)
+        if "episodes" in p:
+            susp_log, perm_log = effects_at(p["episodes"], state, n)
+            common = (common + susp_log).astype(np.float32)
+            perm_extra = np.exp(perm_log)
         # ---- pieces split on 1 September
         cuts = [lo_r] + [cal.sept1(y) for y in cal.years + [cal.years[-1] + 1]
                          if lo_r < cal.sept1(y) <= hi_r] + [hi_r + 1]
@@ -142,7 +148,10 @@ def simulate(rng: np.random.Generator, p: dict[str, np.ndarray], schools: dict[s
             rate = np.where(in_school, np.exp(log_rate) / SCHOOL_YEAR_DAYS, 0).astype(np.float32)
             perm_factor = np.where(phase[sch] == AP, 0.0,
                                    np.where(phase[sch] == SPECIAL, 0.3, 1.0))
-            rate_p = (rate * PERM_SHARE[ygc] * perm_factor).astype(np.float32)
+            rate_p = rate * PERM_SHARE[ygc] * perm_factor
+            if perm_extra is not None:
+                rate_p = rate_p * perm_extra
+            rate_p = rate_p.astype(np.float32)
             reg.pieces.append((lo, hi, rate, rate_p))
             # ---- draw the events of this piece up to the extract date
             a = np.maximum(lo, p["on_start"])

@@ -18,6 +18,7 @@ from . import _tables
 from ._calendar import SchoolCalendar, add_months, autumn_census_day
 from ._events import regime_bounds, simulate
 from ._population import assign_schools, make_pupils, make_schools
+from ._social_care import draw_episodes, episodes_table
 
 _TABLE_NAMES = ("pupils", "enrolments", "attendance", "suspensions", "sen")
 _BAD_N_PUPILS = ("n_pupils must be an integer >= 100, got {0!r}. Use at least a few thousand "
@@ -177,7 +178,9 @@ class SyntheticLA:
             raise ValueError(_BAD_FORMAT.format(format))
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        for name in _TABLE_NAMES:
+        has_episodes = self.records.raw.get("episodes") is not None
+        names = _TABLE_NAMES + (("episodes",) if has_episodes else ())
+        for name in names:
             df = self._raw(name).copy()
             # Categorical id columns (upn, school) are compact in memory, but pandas
             # converts their whole category array for every chunk it writes: decode once.
@@ -227,8 +230,12 @@ def _oracle_risk(o, t, horizon_months=12, target="suspension", year_groups=(5, 6
     return out.sort_index()
 
 
-def _setup(n_pupils, seed, first_census_year, n_census, extract_date):
-    """Draw everything but the suspensions; return the generator state as a dict."""
+def _setup(n_pupils, seed, first_census_year, n_census, extract_date, social_care=False):
+    """Draw everything but the suspensions; return the generator state as a dict.
+
+    With ``social_care``, the episodes are drawn from their own stream (``p["episodes"]``)
+    after everything else, so nothing else drawn here changes.
+    """
     years = list(range(first_census_year, first_census_year + n_census))
     census = [autumn_census_day(y) for y in years]
     if extract_date is None:
@@ -245,6 +252,8 @@ def _setup(n_pupils, seed, first_census_year, n_census, extract_date):
     schools = make_schools(rng, n)
     p = make_pupils(rng, n, cal, years, 3 * len(cal.years))
     assign_schools(rng, p, schools)
+    if social_care:
+        p["episodes"] = draw_episodes(seed, p, cal, cal.index(extract))
     census_idx = [cal.index(c) for c in census]
     extract_idx = cal.index(extract)
     bounds = regime_bounds(census_idx, [cal.index(d) for d in plus12], 0, extract_idx)
@@ -280,7 +289,7 @@ def _draw(state, rng):
 def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_year: int = 2019,
                          n_census: int = 6,
                          extract_date: str | datetime.date | np.datetime64 | None = None,
-                         la_code: int = 887) -> SyntheticLA:
+                         la_code: int = 887, social_care: bool = False) -> SyntheticLA:
     """Generate a synthetic local authority's pupil records with a known true risk.
 
     Pupils in Years 1-11 at six autumn censuses (by default 2019-10-03 to 2024-10-03),
@@ -306,6 +315,11 @@ def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_
         window is incomplete ("today's" cohort) and the earlier ones are complete.
     la_code : int, default=887
         The three-digit LA number used in the pupils' UPNs.
+    social_care : bool, default=False
+        Also generate an ``episodes`` table of ``child_in_need`` (about 4% of pupils at
+        a census) and ``child_protection`` (about 0.7%) episodes, which raise the
+        exclusion hazard while current (see Notes). Drawn from their own random stream:
+        with ``False`` the records are exactly those of earlier versions for a seed.
 
     Returns
     -------
@@ -346,6 +360,14 @@ def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_
       rises until the next census (self-exciting; it leaves the oracle exact), so a
       suspended pupil has about 2 suspensions a year, as nationally (2.08 in 2016/17).
 
+    - **Social care** (``social_care=True``): children-in-need and child-protection
+      episodes, more likely for pupils with a high propensity, on FSM or looked after;
+      while one is current at a census, the permanent-exclusion hazard is multiplied by
+      about 4 (child in need) or 3.5 (child protection plan), the adjusted figures of
+      the Timpson review (2019), and suspensions by the square root of that (an
+      assumption). The status that counts is the one at the census, so the oracle stays
+      exact.
+
     Calibration (``BASE``/``COEF`` in ``_events``): the share of pupils with at least one
     suspension in the 12 months after a census matches the national 2016/17 share by
     year group (Y5 1.0%, Y6 1.2%, Y7 3.4%, Y8 5.2%, ...), and the group ratios are close
@@ -373,7 +395,7 @@ def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_
     if (isinstance(n_census, bool) or not isinstance(n_census, (int, np.integer))
             or n_census < 2):
         raise ValueError(_BAD_YEARS.format(n_census))
-    state = _setup(n_pupils, seed, first_census_year, n_census, extract_date)
+    state = _setup(n_pupils, seed, first_census_year, n_census, extract_date, social_care)
     rng, cal, p, schools = state["rng"], state["cal"], state["p"], state["schools"]
     extract, extract_idx = state["extract"], state["extract_idx"]
     events, seg, oracle = _draw(state, rng)
@@ -388,6 +410,8 @@ def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_
                                                  extract_idx),
         "sen": _tables.sen_table(p, upn_cat, cal, extract_idx),
     }
+    if social_care:
+        tables["episodes"] = episodes_table(p["episodes"], upn_cat, cal, extract_idx)
     extract_ts = pd.Timestamp(str(extract))
     records = Records(**tables, source=f"synthetic local authority (seed={seed})",
                       extract_date=extract_ts)

@@ -11,6 +11,7 @@ marks "no such date".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def _choose_school(rng, schools, phase, size):
 
 
 def make_pupils(rng: np.random.Generator, n: int, cal: SchoolCalendar,
-                census_years: Sequence[int], n_terms: int) -> dict[str, np.ndarray]:
+                census_years: Sequence[int], n_terms: int) -> dict[str, Any]:
     """Draw pupils' characteristics, latent propensity, SEN history and timelines.
 
     Returns a dict of arrays, one entry per pupil.

@@ -111,3 +111,22 @@ def test_rows_whose_dates_fail_differently_are_not_duplicates(tables):
     tables["suspensions"].loc[2, "start_date"] = "last spring"
     p = _problems(tables)
     assert p.loc[p["problem"] == M.DUPLICATE_ROW, "row"].tolist() == [2]
+
+
+def test_problems_of_one_kind_are_capped_with_a_count_of_the_rest():
+    from screening.features._problems import MAX_ROWS_PER_PROBLEM
+
+    n = MAX_ROWS_PER_PROBLEM + 500
+    upn = [f"P{i}" for i in range(n)]
+    tables = {
+        "pupils": pd.DataFrame({"upn": upn, "date_of_birth": "2013-05-01", "sex": "X"}),
+        "enrolments": pd.DataFrame({"upn": upn, "school": "1", "entry_date": "2018-09-01"}),
+        "attendance_marks": pd.DataFrame(columns=["upn", "date", "session", "code"]),
+    }
+    p = _problems(tables)
+    sex = p[p["column"] == "sex"]
+    assert len(sex) == MAX_ROWS_PER_PROBLEM + 1
+    assert sex["row"].iloc[:-1].tolist() == list(range(MAX_ROWS_PER_PROBLEM))  # the first
+    last = sex.iloc[-1]
+    assert last["row"] is None and last["problem"].startswith("500 more row(s)")
+    assert M.UNKNOWN_CODE.format(what="sex") in last["problem"]

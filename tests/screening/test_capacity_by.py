@@ -52,7 +52,7 @@ def test_the_rule_is_said_in_facts_json_and_report(by_school):
     assert facts["capacity_by"] == "school"
     assert facts["sizing"] == "the top 5.0% of each school"
     doc = json.loads(by_school.to_json())
-    assert doc["schema_version"] == "1.3"
+    assert doc["schema_version"] == screening._result.JSON_SCHEMA_VERSION
     assert doc["model"]["capacity_by"] == "school" and doc["model"]["ties"] == "break"
     assert {"flag_unit", "tied_at_cutoff"} <= set(doc["scores"][0])
     assert "the top 5.0% of each school" in by_school.to_html()
@@ -136,3 +136,13 @@ def test_whole_cohort_is_one_unit(result):
     assert (s["flag_unit"] == "whole cohort").all()
     assert result.facts["capacity_by"] is None
     assert len(result.ties) == 1 and result.ties["n_flagged"].iloc[0] == s["flagged"].sum()
+
+
+def test_a_threshold_is_la_wide_whatever_capacity_by_says(la, fitted):
+    scr = _like(fitted, threshold=0.2, capacity_by="school")
+    _, s = scr._score(la.records, la.census_dates[-1])
+    assert (s["flagged"] == (s["risk"] >= 0.2)).all()
+    assert (s["flag_unit"] == "whole cohort").all()
+    scr.feature_names_ = fitted.feature_names_
+    facts = scr._facts()
+    assert facts["capacity_by"] is None and facts["sizing"] == "risk at least 0.200"

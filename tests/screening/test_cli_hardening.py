@@ -14,8 +14,8 @@ import screening
 from screening import _cli
 from screening._outputs import _FOREIGN, _IS_FILE, MANIFEST, read_manifest, verify
 
-SCORE_FILES = {"scores.csv", "audit.csv", "drift.csv", "findings.txt", "result.json",
-               "report.html", MANIFEST}
+SCORE_FILES = {"scores.csv", "audit.csv", "audit_breakdowns.csv", "drift.csv", "findings.txt",
+               "result.json", "report.html", MANIFEST}
 
 
 @pytest.fixture(scope="module")
@@ -312,7 +312,7 @@ def _commands():
     return _cli.build_parser()._subparsers._group_actions[0].choices
 
 
-@pytest.mark.parametrize("name", ["demo", "validate", "fit", "score", "audit"])
+@pytest.mark.parametrize("name", ["demo", "validate", "fit", "score", "audit", "export"])
 def test_help_documents_every_option(name, capsys):
     """Before: --capacity CAPACITY, --as-of AS_OF ... had no meaning, unit or default."""
     command = _commands()[name]

@@ -39,7 +39,7 @@ def test_score_writes_packs_per_school_and_handover(export, la, tmp_path, capsys
     assert doc["model"]["capacity_by"] == "school"
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "the top 5.0% of each school" in report
-    assert f"On the later census {evaluate_on}" in report
+    assert f"Evaluated on the census of <b>{evaluate_on}</b>" in report
     assert "No out-of-time evaluation" not in report
     overview = (packs / "overview.html").read_text(encoding="utf-8")
     assert not any(u in overview for u in scores["upn"])

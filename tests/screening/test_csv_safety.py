@@ -37,9 +37,10 @@ def test_upn_starting_with_equals_is_neutralised_in_scores_csv(result, tmp_path)
     back = pd.read_csv(tmp_path / "scores.csv", dtype={"upn": str, "school": str})
     assert len(back) == len(scores) and back.loc[1, "school"] == "Oak\r=1+1"
     assert back["upn"].head(len(HOSTILE)).tolist() == ["'" + h for h in HOSTILE]
-    # numbers stay numbers: risk and points are read back exactly as floats
+    # numbers stay numbers: risk is read back exactly, points as whole numbers
     np.testing.assert_allclose(back["risk"], scores["risk"], rtol=1e-12)
-    assert pd.api.types.is_float_dtype(back["points"])
+    assert pd.api.types.is_integer_dtype(back["points"])
+    assert (back["points"] == scores["points"]).all()
     # the JSON output keeps the original values
     assert hostile.to_dict()["scores"][0]["upn"] == HOSTILE[0]
 

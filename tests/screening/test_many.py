@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -91,7 +92,7 @@ def test_dask_local_cluster_runs_it_unchanged(scr, las, dates, national):
     from joblib import parallel_config
 
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster), parallel_config(backend="dask"), \
             warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -179,3 +180,25 @@ def test_fit_many_names_a_failing_la(las, dates):
 def test_national_result_repr(national):
     assert repr(national).startswith("NationalResult(2 local authorities, ")
     assert isinstance(national.summary, pd.DataFrame)
+
+
+class _TwoArgError(Exception):
+    def __init__(self, what, where):  # cannot be rebuilt from its args: not picklable
+        super().__init__(f"{what} in {where}")
+        # dask's distributed installs tblib's exception pickling once imported, which can
+        # rebuild the error above; an attribute that no pickler can carry fails either way
+        self.handle = threading.Lock()
+
+
+def test_errors_that_cannot_travel_from_a_worker_keep_their_text():
+    from screening._many import _portable
+
+    try:
+        raise _TwoArgError("bad date", "pupils.csv")
+    except _TwoArgError as err:
+        got = _portable(err)
+    assert isinstance(got, RuntimeError)
+    assert str(got).startswith("_TwoArgError: bad date in pupils.csv")
+    assert "Traceback" in str(got)
+    ok = OSError("disk")
+    assert _portable(ok) is ok

@@ -13,6 +13,7 @@ from screening._packs import (
     SCHOOL_AUDIENCE,
     _evaluation_summary,
     file_names,
+    overview_audit,
 )
 
 MARCH = "2024-03-20"  # Year 6 screened before the September move
@@ -57,8 +58,14 @@ def test_overview_holds_no_pupil(packs, march):
     assert _upns_in(text, march.scores["upn"]) == set()
     assert "no pupil-level data" in text
     assert "reason_1" not in text and "<th>upn</th>" not in text
-    # the audit is there, suppressed by its own rules
-    assert march.audit.html_fragment() in text
+    # the audit is there, suppressed by its own rules, without the breakdown by school
+    # (the per-school rule makes each school's number of flags public)
+    shown = overview_audit(march)
+    assert shown.html_fragment() in text
+    assert "school" in set(march.audit.by_control["control"])
+    assert "school" not in set(shown.by_control["control"])
+    assert "year_group" in set(shown.by_control["control"])
+    assert "tables by school are left out" in text
 
 
 def test_each_school_pack_holds_only_its_pupils(packs, march):

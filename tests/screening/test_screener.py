@@ -142,10 +142,54 @@ def test_outputs(result, evaluation, tmp_path):
     assert len(doc["scores"]) == len(result.scores)
     assert doc["audit"]
     html = result.to_html(tmp_path / "report.html", evaluation=evaluation)
-    for section in ("Model card", "Flagged pupils", "Disproportionality audit",
-                    "Calibration", "Scorecard", "Intended use"):
+    for section in ("What to do", "Why these pupils", "Is it fair", "Is it right",
+                    "How it works", "Model card", "Flagged pupils", "Calibration",
+                    "Choosing the capacity", "Scorecard", "Intended use"):
         assert section in html
+    order = [html.index(f"id='{a}'") for a in ("todo", "why", "fair", "right", "how")]
+    assert order == sorted(order)
     assert "<script" not in html.lower()
+    assert "audit_breakdowns.csv" in {p.name for p in paths}
+
+
+def test_points_are_the_card_total_and_read_the_risk(result):
+    """scores.points is the whole-number card total; the card's table gives the risk."""
+    pts = result.scores["points"]
+    assert pd.api.types.is_integer_dtype(pts)
+    table = pd.DataFrame(result.facts["scorecard"]["probability"]["table"])
+    risk = pts.map(table.set_index("points")["probability"])
+    np.testing.assert_allclose(risk, result.scores["risk"], rtol=1e-9)
+
+
+def test_reasons_never_show_fewer_points_than_the_next(result):
+    pts = result.scores[["reason_1", "reason_2", "reason_3"]].apply(
+        lambda c: c.str.extract(r"\(\+(\d+) points?\)")[0].astype(float))
+    assert pts["reason_1"].notna().any()
+    assert ((pts["reason_1"] >= pts["reason_2"]) | pts["reason_2"].isna()).all()
+    assert ((pts["reason_2"] >= pts["reason_3"]) | pts["reason_3"].isna()).all()
+
+
+def test_capacity_curve_of_an_evaluation(evaluation):
+    curve = evaluation.capacity_curve([0.05, 0.1], groups=["sex", "fsm"])
+    at = curve[curve["attribute"] == "all"].set_index("capacity")
+    # at the screen's own capacity the curve agrees with the evaluation's metrics
+    cap = evaluation.facts["capacity"]
+    if cap in at.index:
+        m = evaluation.metrics
+        assert at.loc[cap, "precision"] == pytest.approx(m["precision_at_capacity"])
+        assert at.loc[cap, "recall"] == pytest.approx(m["recall_at_capacity"])
+        assert at.loc[cap, "n_flagged"] == evaluation.scores["flagged"].sum()
+    assert set(curve["attribute"]) == {"all", "sex", "fsm"}
+    with pytest.raises(KeyError, match="not an audit group"):
+        evaluation.capacity_curve(groups=["house"])
+
+
+def test_rich_display(result, evaluation):
+    for obj in (result, evaluation, result.audit):
+        html = obj._repr_html_()
+        assert html.startswith(("<div", "<section")) and "<script" not in html
+    assert "flagged" in result._repr_html_()
+    assert "Choosing the capacity" in evaluation._repr_html_()
 
 
 def test_save_load_gives_identical_scores(la, fitted, result, tmp_path):
