@@ -27,6 +27,8 @@ attribute's model, with a note.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,10 @@ from scipy.special import ndtri
 
 from . import _messages as msg
 from ._inputs import column, encode, groupings
+from ._typing import Column, Groups
+
+if TYPE_CHECKING:
+    from ._inputs import Grouping
 
 METHOD = (
     "logistic regression (statsmodels GLM, binomial family) of the outcome on the groups "
@@ -51,7 +57,7 @@ def _unsafe(x, m):
 
 def _covariate_codes(frame, names):
     """Each covariate as integer codes (categorical) or floats (numeric)."""
-    out = []
+    out: list[tuple[str, str, np.ndarray, tuple[str, ...] | None]] = []
     for name in names:
         s = column(frame, name, "covariates")
         numeric = (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(
@@ -97,7 +103,8 @@ def _collapse(gcodes, covs, rows, y):
 
 def _design(gp, G, ref, covs, cov_p, w):
     """Columns per pattern: intercept, group dummies (not ref), covariate dummies / values."""
-    cols, names = [np.ones(len(gp))], ["const"]
+    cols = [np.ones(len(gp))]
+    names: list[str | tuple[str, Any]] = ["const"]
     gidx = []
     present = np.bincount(gp, weights=w, minlength=G) > 0
     for g in range(G):
@@ -149,7 +156,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
     for cname, kind, vals, _ in covs:
         if kind == "numeric":
             rows &= np.isfinite(vals)
-    notes = {g: [] for g in range(G)}
+    notes: dict[Any, list[str]] = {g: [] for g in range(G)}
     dropped_levels = []
     for _ in range(5):  # drop groups / levels whose outcome never varies (separation)
         changed = False
@@ -310,7 +317,7 @@ def _fit_all(frame, attrs, y, covariates, refs, *, measure, min_cell, ci, hidden
                       None if hidden is None else hidden[a.name])
     df = pd.DataFrame(recs, columns=COLUMNS)
     for c in ("n", "n_outcome"):
-        df[c] = pd.array(df[c], dtype="Int64")
+        df[c] = pd.array(df[c], dtype="Int64")  # type: ignore[call-overload]  # stubs: no Series
     return df
 
 
@@ -324,8 +331,10 @@ def _is_function_of(cov, attr, frame):
     return bool((seen.sum(1) <= 1).all())
 
 
-def adjusted_ratios(frame, *, groups, outcome, covariates, reference=None, min_cell=10,
-                    ci=0.95, intersections=None) -> pd.DataFrame:
+def adjusted_ratios(frame: pd.DataFrame, *, groups: Groups, outcome: Column,
+                    covariates: Sequence[str], reference: dict[str, Any] | None = None,
+                    min_cell: int = 10, ci: float = 0.95,
+                    intersections: Sequence[tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Odds and risk ratios of an outcome by group, controlling for covariates.
 
     Parameters
@@ -391,8 +400,11 @@ def adjusted_ratios(frame, *, groups, outcome, covariates, reference=None, min_c
     return out
 
 
-def adjusted_section(frame, attrs, flag, outcome, covariates, refs, *, min_cell, hidden,
-                     recent=None, recent_outcome=None) -> pd.DataFrame:
+def adjusted_section(frame: pd.DataFrame, attrs: list[Grouping], flag: np.ndarray | None,
+                     outcome: np.ndarray | None, covariates: Sequence[str],
+                     refs: dict[str, int], *, min_cell: int, hidden: dict[str, Any],
+                     recent: pd.DataFrame | None = None,
+                     recent_outcome: Column | None = None) -> pd.DataFrame:
     """The audit's adjusted section: flags, outcomes, and the recent cohort's outcomes."""
     covariates = _check_covariates(covariates)
     parts = []
@@ -408,6 +420,7 @@ def adjusted_section(frame, attrs, flag, outcome, covariates, refs, *, min_cell,
     if recent is not None and all(c in recent.columns for c in covariates):
         from ._inputs import binary
 
+        assert recent_outcome is not None  # recent_counts refused a recent cohort without it
         ry = binary(column(recent, recent_outcome, "recent_outcome"), "recent_outcome")
         rattrs, _, _ = groupings(recent, [a.name for a in attrs if not a.parts],
                                  min_cell=min_cell)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,10 @@ from ._report import FRAME_COLUMNS, AuditReport
 from ._stats import auc, cell_counts, rank_sums
 from ._suppress import masks
 from ._table import DIFFS, RATIOS, REF_COHORT, block
+from ._typing import Capacity, Column, Groups, Nested, Reference, Seed
+
+if TYPE_CHECKING:
+    from ._inputs import Grouping
 
 _INT_COLUMNS = ("n", "n_flagged", "n_outcome")
 REFERENCE_RULES = ("largest", "lowest", "cohort")
@@ -34,7 +40,7 @@ def _check_params(frame, min_cell, n_boot, ci):
         raise ValueError(msg._MIN_CELL.format(min_cell))
     if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
         raise ValueError(msg._N_BOOT.format(n_boot))
-    if isinstance(ci, bool) or not isinstance(ci, numbers.Real) or not 0 < ci < 1:
+    if isinstance(ci, bool) or not isinstance(ci, numbers.Real) or not 0 < float(ci) < 1:
         raise ValueError(msg._CI.format(ci))
 
 
@@ -48,13 +54,14 @@ def _check_band(band):
     return lo, hi
 
 
-def _rng(random_state) -> np.random.Generator:
+def _rng(random_state: Seed) -> np.random.Generator:
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
     return np.random.default_rng(random_state)
 
 
-def _references(groups, reference, counts, flag_rate_ok) -> dict[str, int]:
+def _references(groups: list[Grouping], reference: Reference | None,
+                counts: dict[str, np.ndarray], flag_rate_ok: dict[str, Any]) -> dict[str, int]:
     """Reference per attribute: a group index, or ``REF_COHORT``.
 
     ``reference`` is a rule (``"largest"``, ``"lowest"``, ``"cohort"``) or a dict of
@@ -98,13 +105,14 @@ def _references(groups, reference, counts, flag_rate_ok) -> dict[str, int]:
     return out
 
 
-def _frame(cols, notes, labels, k_index, extra: dict) -> pd.DataFrame:
+def _frame(cols: dict[str, Any], notes: np.ndarray, labels: Sequence[str],
+           k_index: Sequence[str] | None, extra: dict[str, Any]) -> pd.DataFrame:
     """Rows of one block (all groups within the control values listed in k_index)."""
     K, G = notes.shape
     kk, gg = np.meshgrid(np.arange(K), np.arange(G), indexing="ij")
     kk, gg = kk.ravel(), gg.ravel()
     data = dict(extra)
-    data["group"] = [labels[g] for g in gg]
+    data["group"] = [labels[int(g)] for g in gg]
     for name in FRAME_COLUMNS:
         if name in ("attribute", "group", "note") or name in extra:
             continue
@@ -120,9 +128,10 @@ def _frame(cols, notes, labels, k_index, extra: dict) -> pd.DataFrame:
                                    for r in stack]
     df = pd.DataFrame(data)
     if k_index is not None:
-        df.insert(1, "control_value", [k_index[k] for k in kk])
+        df.insert(1, "control_value", [k_index[int(k)] for k in kk])
     for name in _INT_COLUMNS:
-        df[name] = pd.array(np.round(df[name].astype(float)), dtype="Int64")
+        df[name] = pd.array(np.round(df[name].astype(float)),  # type: ignore[call-overload]
+                            dtype="Int64")  # pandas-stubs: no float array to "Int64"
     df["suppressed"] = df["suppressed"].astype(bool)
     df["reference"] = df["reference"].astype(bool)
     return df
@@ -148,11 +157,17 @@ def _pooled_rows(df, pooled, min_cell, key_cols=("attribute",)):
     return df
 
 
-def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None, min_cell=10,
-          n_boot=1000, random_state=None, intersections=None, controls=None, capacity=None,
-          threshold=None, tiebreak=None, ci=0.95, control_n_boot=None, nested=None,
-          pool_unknown=True, band=BAND, unit="pupils", tests=None, recent=None,
-          recent_outcome=None, recent_label=None, adjust=None) -> AuditReport:
+def audit(frame: pd.DataFrame, *, groups: Groups, flag: Column | None = None,
+          score: Column | None = None, outcome: Column | None = None,
+          reference: Reference | None = None, min_cell: int = 10, n_boot: int = 1000,
+          random_state: Seed = None, intersections: Sequence[tuple[str, ...]] | None = None,
+          controls: str | Sequence[str] | None = None, capacity: Capacity | None = None,
+          threshold: float | None = None, tiebreak: Column | None = None, ci: float = 0.95,
+          control_n_boot: int | None = None, nested: Nested | None = None,
+          pool_unknown: bool = True, band: tuple[float, float] = BAND, unit: str = "pupils",
+          tests: Sequence[str] | None = None, recent: pd.DataFrame | None = None,
+          recent_outcome: Column | None = None, recent_label: str | None = None,
+          adjust: Sequence[str] | None = None) -> AuditReport:
     """Audit flags (or scores) for disproportionality between groups.
 
     Parameters
@@ -332,7 +347,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
         ssum = rsum = None
         if score_arr is not None:
             ssum = np.bincount(g.codes, weights=score_arr, minlength=G)[None]
-            if has_out:
+            if out_arr is not None:
                 rsum = rank_sums(g.codes, G, score_arr, out_arr)[None]
         recent_arg = rhide = None
         if rec is not None:
@@ -348,8 +363,9 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
         hidden[g.name] = hm["row"] | hm["outcome"]
         if overall is None:
             overall = pd.Series({k: float(v[0]) for k, v in tot.items()}, name="overall")
+    assert overall is not None  # groupings() refuses an audit without groups
     by_group = _pooled_rows(pd.concat(parts, ignore_index=True), pooled, min_cell)
-    if score_arr is not None and has_out and not hide["total"]["outcome"]:
+    if score_arr is not None and out_arr is not None and not hide["total"]["outcome"]:
         whole = rank_sums(np.zeros(len(frame), np.int64), 1, score_arr, out_arr)
         npos = float(out_arr.sum())
         overall["auc"] = float(auc(whole, np.array([npos]), np.array([len(frame) - npos]))[0])
@@ -358,7 +374,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
                            else g.labels[refs[g.name]]) for g in attrs}
     comp = comparisons(by_group, references, tested, band=band, ci=float(ci))
 
-    if score_arr is not None and has_out:
+    if score_arr is not None and out_arr is not None:
         calib = reliability(attrs, score_arr, out_arr, hidden, min_cell)
     else:
         calib = reliability([], np.zeros(0), np.zeros(0, bool), {}, min_cell)
@@ -373,7 +389,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
             ssum = rsum = None
             if score_arr is not None:
                 ssum = np.bincount(codes, weights=score_arr, minlength=K * G).reshape(K, G)
-                if has_out:
+                if out_arr is not None:
                     rsum = rank_sums(codes, K * G, score_arr, out_arr).reshape(K, G)
             cols, _, notes = block(ctrl[(cg.name, g.name)], np.full(K, refs[g.name]),
                                    hide["ctrl"][(cg.name, g.name)], score_sum=ssum,
@@ -384,7 +400,7 @@ def audit(frame, *, groups, flag=None, score=None, outcome=None, reference=None,
             ctrl_parts.append(df[["control", "control_value"] + FRAME_COLUMNS
                                  + ["_suppressed_columns"]])
         measures = {"flags": flag_arr}
-        if has_out:
+        if out_arr is not None:
             measures["outcomes"] = out_arr
         ch = {(m, f): v for (c, m, f), v in hide["concentration"].items() if c == cg.name}
         uk = {"flags": hide["units_known"].get((cg.name, "flag"), True),

@@ -10,16 +10,22 @@ counts are suppressed, is marked ``suppressed`` with NaN values.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ._stats import bin_index, reliability_bins
 
+if TYPE_CHECKING:
+    from ._inputs import Grouping
+
 COLUMNS = ["attribute", "group", "bin", "bin_low", "bin_high", "mean_score",
            "observed_rate", "suppressed"]
 
 
-def reliability(groupings, score: np.ndarray, outcome: np.ndarray, hidden: dict,
+def reliability(groupings: list[Grouping], score: np.ndarray, outcome: np.ndarray,
+                hidden: dict[str, np.ndarray],
                 min_cell: int, n_bins: int = 10) -> pd.DataFrame:
     """Reliability rows for every attribute; ``hidden[attr]`` is a bool mask of groups."""
     edges = reliability_bins(score, n_bins)

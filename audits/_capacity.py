@@ -6,10 +6,16 @@ curve at ``capacity=0.05`` describes exactly the pupils a screen at 5% flags.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ._flag import check_rule, flag_top
+
+if TYPE_CHECKING:
+    from ._typing import Column
 
 #: Capacities of :func:`capacity_curve` when none are given: 1% to 20% of rows.
 DEFAULT_CAPACITIES = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20)
@@ -41,12 +47,13 @@ def _hide(counts: pd.Series, min_cell: int) -> pd.Series:
     small = (counts > 0) & (counts < min_cell)
     if small.sum() == 1 and len(counts) > 1:
         rest = counts[~small]
-        small[rest.idxmin()] = True
+        small[rest.idxmin()] = True  # type: ignore[call-overload]  # stubs: a label
     return small
 
 
-def capacity_curve(frame, *, score, outcome, groups=(), capacities=DEFAULT_CAPACITIES,
-                   tiebreak=None, min_cell=10):
+def capacity_curve(frame: pd.DataFrame, *, score: Column, outcome: Column,
+                   groups: Sequence[str] = (), capacities: Sequence[float] = DEFAULT_CAPACITIES,
+                   tiebreak: Column | None = None, min_cell: int = 10) -> pd.DataFrame:
     """Precision, recall, flags per group and amplification as the capacity varies.
 
     Each capacity flags the highest scores by :func:`flag_top` (ties broken by
@@ -145,8 +152,10 @@ def capacity_curve(frame, *, score, outcome, groups=(), capacities=DEFAULT_CAPAC
                              "n_outcome": int(r["n_outcome"]),
                              "n_flagged": int(r["n_flagged"]),
                              "n_true_positive": int(r["n_true_positive"]),
-                             "_h_flag": bool(h_flag[name]), "_h_out": bool(h_out[name]),
-                             "_h_tp": bool(h_tp[name])})
+                             # pandas-stubs takes no Hashable label in Series[...]
+                             "_h_flag": bool(h_flag[name]),  # type: ignore[call-overload]
+                             "_h_out": bool(h_out[name]),  # type: ignore[call-overload]
+                             "_h_tp": bool(h_tp[name])})  # type: ignore[call-overload]
     out = pd.DataFrame(rows)
     for col in ("_h_flag", "_h_out", "_h_tp"):
         out[col] = out[col].fillna(False).astype(bool)

@@ -19,14 +19,19 @@ from the tables anyway (it tells a hidden count from zero).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 TOP = (1, 5, 10)
 
 
-def concentration(codes: np.ndarray, labels, control: str, measures: dict[str, np.ndarray],
-                  min_cell: int, hide=None, units_known=None) -> pd.DataFrame:
+def concentration(codes: np.ndarray, labels: Sequence[Any], control: str,
+                  measures: dict[str, np.ndarray], min_cell: int,
+                  hide: dict[Any, bool] | None = None,
+                  units_known: dict[str, Any] | None = None) -> pd.DataFrame:
     """Rows ``control, measure, total, n_units, n_units_with_any, top_k_share...``.
 
     >>> df = concentration(np.array([0, 0, 1, 2]), ["a", "b", "c"], "school",

@@ -16,6 +16,9 @@ A comparison is a *finding* when its ratio lies outside ``band`` (default
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -40,7 +43,8 @@ _WORDS = {
 }
 
 
-def test_names(tests, has_outcome: bool, has_recent: bool) -> tuple[str, ...]:
+def test_names(tests: Sequence[str] | None, has_outcome: bool,
+               has_recent: bool) -> tuple[str, ...]:
     """The ratios tested in this report (checked)."""
     if tests is None:
         out = ["flag_ratio"]
@@ -84,8 +88,9 @@ _COLUMNS = ["attribute", "group", "reference_group", "measure", "ratio", "low", 
             "p_bootstrap", "difference"]
 
 
-def comparisons(by_group: pd.DataFrame, references: dict[str, str], tests=DEFAULT_TESTS, *,
-                band=BAND, ci=0.95) -> pd.DataFrame:
+def comparisons(by_group: pd.DataFrame, references: dict[str, str],
+                tests: Sequence[str] = DEFAULT_TESTS, *, band: tuple[float, float] = BAND,
+                ci: float = 0.95) -> pd.DataFrame:
     """One row per comparison made, with ``p_holm`` and a ``finding`` flag."""
     parts = []
     not_ref = ~by_group["reference"].to_numpy(dtype=bool)
@@ -142,7 +147,7 @@ def _times(r: float) -> tuple[float, str]:
     return (1 / r if r > 0 else float("inf")), "less"
 
 
-def sentence(row, ci: float, unit: str = "pupils") -> str:
+def sentence(row: Any, ci: float, unit: str = "pupils") -> str:
     """One finding in plain English."""
     pct = f"{ci:.0%}"
     sig = "significant" if row.p_holm < ALPHA else "not significant"
@@ -173,7 +178,7 @@ def sentence(row, ci: float, unit: str = "pupils") -> str:
 
 
 def findings(comp: pd.DataFrame, ci: float, unit: str = "pupils",
-             band=BAND) -> tuple[str, ...]:
+             band: tuple[float, float] = BAND) -> tuple[str, ...]:
     """A summary line, then one sentence per finding (largest departure first)."""
     m = len(comp)
     hits = comp[comp["finding"]]

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 _ONE_OF = (
     "flag_top needs exactly one of capacity= or threshold=, got {0}. Pass capacity=0.05 "
@@ -56,7 +58,8 @@ _BAD_UNIT_COUNT = (
 TIES = ("break", "include")
 
 
-def check_rule(capacity=None, threshold=None, ties="break"):
+def check_rule(capacity: float | None = None, threshold: float | None = None,
+               ties: Literal["break", "include"] = "break") -> None:
     """Check a flagging rule without applying it; raise ``ValueError`` naming the fix.
 
     Exactly one of ``capacity`` and ``threshold`` must be given.
@@ -87,7 +90,7 @@ def check_rule(capacity=None, threshold=None, ties="break"):
         raise ValueError(_BAD_CAPACITY.format(capacity))
 
 
-def n_to_flag(capacity, n: int) -> int:
+def n_to_flag(capacity: float, n: int) -> int:
     """How many of ``n`` rows a capacity flags (before ties are included).
 
     Examples
@@ -102,7 +105,7 @@ def n_to_flag(capacity, n: int) -> int:
     return min(int(capacity), n)
 
 
-def _unit_capacity(capacity, labels, sizes) -> np.ndarray:
+def _unit_capacity(capacity: Any, labels: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Rows to flag in each unit: a fraction or count per unit, or a mapping unit -> count."""
     if isinstance(capacity, Mapping):
         unknown = sorted(set(map(str, capacity)) - set(map(str, labels)))
@@ -119,8 +122,10 @@ def _unit_capacity(capacity, labels, sizes) -> np.ndarray:
     return np.array([n_to_flag(capacity, int(size)) for size in sizes], dtype=np.int64)
 
 
-def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="break",
-             groups=None):
+def flag_top(scores: ArrayLike, *, capacity: float | Mapping[Hashable, int] | None = None,
+             threshold: float | None = None, tiebreak: ArrayLike | None = None,
+             ties: Literal["break", "include"] = "break",
+             groups: ArrayLike | None = None) -> np.ndarray:
     """Flag the highest-scoring rows, up to a capacity or from a threshold.
 
     Parameters
@@ -204,7 +209,7 @@ def flag_top(scores, *, capacity=None, threshold=None, tiebreak=None, ties="brea
     return flags
 
 
-def rank_order(scores, tiebreak=None) -> np.ndarray:
+def rank_order(scores: ArrayLike, tiebreak: ArrayLike | None = None) -> np.ndarray:
     """Row positions from highest to lowest score, ties broken as :func:`flag_top` does.
 
     Missing scores come last.
@@ -227,7 +232,7 @@ def rank_order(scores, tiebreak=None) -> np.ndarray:
     return np.lexsort((np.arange(n), key, -np.where(valid, scores, -np.inf)))
 
 
-def cutoff_ties(scores, flags) -> dict:
+def cutoff_ties(scores: ArrayLike, flags: ArrayLike) -> dict[str, float | int]:
     """How many rows share the score of the last flagged row, and how many were flagged.
 
     Returns

@@ -13,6 +13,8 @@ import html
 import io
 import math
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,11 @@ import pandas as pd
 from . import _messages as msg
 from ._findings import HIGH, LOW
 from ._linked import __doc__ as _SUPPRESSION_DOC
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ._report import AuditReport
 
 _CSS = """
 .audit{font-family:system-ui,sans-serif;font-size:14px;color:#222;max-width:1100px}
@@ -34,16 +41,16 @@ _CSS = """
 _MAX_CONTROL_ROWS = 2000
 
 
-def _e(x) -> str:
+def _e(x: object) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _label(x) -> str:
+def _label(x: object) -> str:
     """Text safe for matplotlib (no mathtext from user data)."""
     return str(x).replace("$", r"\$")
 
 
-def _num(x, kind: str) -> str:
+def _num(x: Any, kind: str) -> str:
     if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
         return "–"
     if isinstance(x, float) and math.isinf(x):
@@ -59,12 +66,12 @@ _DPI, _FONT = 100, 11  # the same chart style as the screening report
 _TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
 
 
-def _png(fig) -> str:
+def _png(fig: Figure) -> str:
     for ax in fig.get_axes():
         ax.tick_params(labelsize=_FONT)
-        ax.title.set_size(_FONT + 1)
-        ax.xaxis.label.set_size(_FONT)
-        ax.yaxis.label.set_size(_FONT)
+        ax.title.set_fontsize(_FONT + 1)
+        ax.xaxis.label.set_fontsize(_FONT)
+        ax.yaxis.label.set_fontsize(_FONT)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=_DPI)
     w, h = (int(round(x * _DPI)) for x in fig.get_size_inches())
@@ -86,7 +93,7 @@ def _ratio_ticks(ax):
     ax.xaxis.set_minor_locator(NullLocator())
 
 
-def forest_plot(report) -> str:
+def forest_plot(report: AuditReport) -> str:
     """Forest plot of flag ratios (and amplification) with intervals, as an <img>."""
     from matplotlib.figure import Figure
 
@@ -129,7 +136,7 @@ def forest_plot(report) -> str:
     return _png(fig)
 
 
-def calibration_plot(report) -> str:
+def calibration_plot(report: AuditReport) -> str:
     """Within-group reliability charts (mean score vs observed rate), one per attribute."""
     from matplotlib.figure import Figure
 
@@ -193,7 +200,7 @@ class _Why:
         self.mc = report.params.get("min_cell", 10)
         self.items = []
 
-    def reason(self, rec, col) -> str:
+    def reason(self, rec: Any, col: str) -> str:
         base = col
         for end in ("_low", "_high"):
             if col.endswith(end):
@@ -218,7 +225,7 @@ class _Why:
             return f"{msg.WHY_UNDEFINED} ({note})"
         return msg.WHY_UNDEFINED
 
-    def mark(self, text) -> str:
+    def mark(self, text: str) -> str:
         if text not in self.items:
             self.items.append(text)
         return f"<sup>{self.items.index(text) + 1}</sup>"
@@ -230,11 +237,11 @@ class _Why:
                 + "</ol>")
 
 
-def _blank(v) -> bool:
+def _blank(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def _cell(row, col, kind, why) -> str:
+def _cell(row: Any, col: str, kind: str, why: _Why) -> str:
     v = row.get(col)
     if kind == "text":
         if isinstance(v, (bool, np.bool_)):
@@ -263,7 +270,8 @@ def _cell(row, col, kind, why) -> str:
     return f"<td>{_e(_num(v, kind))}</td>"
 
 
-def table(df: pd.DataFrame, columns, report, drop_na=True) -> str:
+def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], report: AuditReport,
+          drop_na: bool = True) -> str:
     """An escaped HTML table of ``df``; each blank cell carries a numbered reason."""
     why = _Why(report)
     gone = []
@@ -285,7 +293,7 @@ def table(df: pd.DataFrame, columns, report, drop_na=True) -> str:
             + why.html() + said)
 
 
-def adjusted_plot(report) -> str:
+def adjusted_plot(report: AuditReport) -> str:
     """Forest plot of adjusted odds ratios with intervals (one panel per measure)."""
     from matplotlib.figure import Figure
 
@@ -322,7 +330,7 @@ def adjusted_plot(report) -> str:
     return _png(fig)
 
 
-def fragment(report) -> str:
+def fragment(report: AuditReport) -> str:
     """The report body as one ``<section class="audit">`` (no <html> wrapper)."""
     p = report.params
     unit = p.get("unit", "pupils")
@@ -331,7 +339,8 @@ def fragment(report) -> str:
     ci_txt = f"{p.get('ci', 0.95):.0%}"
     source = {"flag": "flags as given",
               "capacity": f"flags = top {p.get('capacity')} by score",
-              "threshold": f"flags = score >= {p.get('threshold')}"}.get(p.get("flag_source"), "")
+              "threshold": f"flags = score >= {p.get('threshold')}"}.get(
+                  str(p.get("flag_source")), "")
     mc = p.get("min_cell", 0)
     sup = (f"no count from 1 to {mc - 1} is shown or can be derived from this report's "
            "tables together" if mc > 1 else "no small-cell suppression")
@@ -417,7 +426,7 @@ def fragment(report) -> str:
     return "\n".join(out)
 
 
-def page(report) -> str:
+def page(report: AuditReport) -> str:
     """A complete HTML document around :func:`fragment`."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>Disproportionality audit</title></head><body>\n"

@@ -7,13 +7,18 @@ Intersections combine codes, and are labelled ``"sex × fsm"`` / ``"F × True"``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
 from ._flag import flag_top
+
+if TYPE_CHECKING:
+    from ._typing import Column, Groups, Nested
 
 UNKNOWN = "Unknown"
 JOIN = " × "
@@ -31,7 +36,11 @@ class Grouping:
     components: np.ndarray | None = None  # (groups, parts): each part's group index
 
 
-def column(frame: pd.DataFrame, value, role: str) -> pd.Series | None:
+@overload
+def column(frame: pd.DataFrame, value: None, role: str) -> None: ...
+@overload
+def column(frame: pd.DataFrame, value: Column, role: str) -> pd.Series: ...
+def column(frame: pd.DataFrame, value: Column | None, role: str) -> pd.Series | None:
     """Return ``value`` as a Series aligned with ``frame`` (or None)."""
     if value is None:
         return None
@@ -92,8 +101,9 @@ def numeric(series: pd.Series, role: str) -> np.ndarray:
     return series.to_numpy(dtype=float)
 
 
-def flags_from_score(score: np.ndarray, capacity=None, threshold=None,
-                     tiebreak=None) -> np.ndarray:
+def flags_from_score(score: np.ndarray, capacity: float | None = None,
+                     threshold: float | None = None,
+                     tiebreak: np.ndarray | None = None) -> np.ndarray:
     """Flags from a score by the library's one rule, :func:`audits.flag_top`.
 
     >>> flags_from_score(np.array([0.2, 0.9, 0.5, 0.9]), capacity=2)
@@ -189,8 +199,11 @@ def intersect(parts: list[Grouping]) -> Grouping:
                     components=comp)
 
 
-def groupings(frame: pd.DataFrame, groups, intersections=None, *, min_cell=0,
-              nested=None, pool_unknown=True):
+def groupings(frame: pd.DataFrame, groups: Groups,
+              intersections: Sequence[tuple[str, ...]] | None = None, *, min_cell: int = 0,
+              nested: Nested | None = None, pool_unknown: bool = True
+              ) -> tuple[list[Grouping], list[tuple[str, str, np.ndarray]],
+                         dict[str, tuple[str, str]]]:
     """All audited attributes (each group column, then each intersection) and their nesting.
 
     Returns ``(attributes, nesting, pooled)``: ``nesting`` lists ``(fine, coarse,
@@ -217,7 +230,7 @@ def groupings(frame: pd.DataFrame, groups, intersections=None, *, min_cell=0,
         out[name] = encode(column(frame, g, "groups"), name)
     declared = _declared(nested, list(out))
     nesting = detect_nesting(list(out.values()), declared)
-    pooled = {}
+    pooled: dict[str, tuple[str, str]] = {}
     if pool_unknown and min_cell > 1:
         out, nesting, pooled = _pool(out, nesting, min_cell)
     extra = {}
@@ -240,7 +253,7 @@ def groupings(frame: pd.DataFrame, groups, intersections=None, *, min_cell=0,
     return list(out.values()), nesting, pooled
 
 
-def _declared(nested, names) -> list[tuple[str, str]]:
+def _declared(nested: Nested | None, names: list[str]) -> list[tuple[str, str]]:
     """``nested`` as (fine, coarse) pairs; checks the names."""
     if nested is None:
         return []
@@ -260,7 +273,7 @@ def _declared(nested, names) -> list[tuple[str, str]]:
     return out
 
 
-def _map(fine: Grouping, coarse: Grouping):
+def _map(fine: Grouping, coarse: Grouping) -> np.ndarray | None:
     """fine-group -> coarse-group index if every fine group lies in one coarse group."""
     Gc = len(coarse.labels)
     seen = np.bincount(fine.codes * Gc + coarse.codes,
@@ -272,7 +285,8 @@ def _map(fine: Grouping, coarse: Grouping):
     return np.where(per == 1, np.argmax(seen, axis=1), -1)
 
 
-def detect_nesting(attrs: list[Grouping], declared=()) -> list[tuple[str, str, np.ndarray]]:
+def detect_nesting(attrs: list[Grouping], declared: Sequence[tuple[str, str]] = ()
+                   ) -> list[tuple[str, str, np.ndarray]]:
     """Pairs (fine, coarse, map) of attributes whose groups nest, e.g. ethnicity codes.
 
     >>> fine = encode(pd.Series(["WBRI", "WIRT", "BCRB", "WBRI"]), "ethnicity")
@@ -303,7 +317,9 @@ def detect_nesting(attrs: list[Grouping], declared=()) -> list[tuple[str, str, n
     return out
 
 
-def _pool(out: dict, nesting, min_cell: int):
+def _pool(out: dict[str, Grouping], nesting: list[tuple[str, str, np.ndarray]], min_cell: int
+          ) -> tuple[dict[str, Grouping], list[tuple[str, str, np.ndarray]],
+                     dict[str, tuple[str, str]]]:
     """Count a tiny ``"Unknown"`` group with the attribute's largest group.
 
     A group of 1 to ``min_cell - 1`` pupils whose value is unknown would otherwise be
@@ -347,5 +363,6 @@ def _pool(out: dict, nesting, min_cell: int):
                 new[c] = out[c]
                 pooled.pop(c, None)
                 m = _map(new[f], new[c])
+        assert m is not None  # the attributes as given nest: detect_nesting found the map
         kept.append((f, c, m))
     return new, kept, pooled

@@ -10,6 +10,7 @@ for every table, which counts to hide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def _quantities(c: np.ndarray, has_out: bool) -> dict:
     return {"n": n, "nf": tp + fp, "npos": tp + fn, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
-def _top_sets(unit_counts: np.ndarray):
+def _top_sets(unit_counts: np.ndarray) -> dict[str, np.ndarray]:
     """Units in each top-k and in the smallest set making half, as concentration ranks them."""
     order = np.argsort(-unit_counts, kind="stable")
     total = unit_counts.sum()
@@ -63,7 +64,7 @@ class _Builder:
         self.t = t
         nc = t.total.shape[-1]
         self.g = _linked.Graph()
-        self.counts = []  # per node block: (ids, counts (len, nc))
+        self.counts: list[tuple[Any, Any]] = []  # per node block: (ids, counts (len, nc))
         g = self.g
         self.T = g.add_nodes(1, hideable=False)[0]
         self._put([self.T], t.total[None])
@@ -188,7 +189,8 @@ def linked_masks(t: CellTables, min_cell: int) -> dict:
     base_cons = b.g.cons[:b.base]
     m = min_cell
     off = m <= 1
-    hidden, known_units = {}, {}
+    hidden: dict[str, np.ndarray] = {}
+    known_units: dict[Any, Any] = {}
     sens_prev = np.zeros(n.size, dtype=bool)
     kinds = KINDS if t.has_outcome else ("row", "flag")
     for kind in kinds:
@@ -225,7 +227,8 @@ def linked_masks(t: CellTables, min_cell: int) -> dict:
     if not t.has_outcome:
         hidden["outcome"] = hidden["row"]
         hidden["errors"] = hidden["row"] | hidden["flag"]
-    out = {"main": {}, "ctrl": {}, "total": {}, "concentration": {}, "units_known": known_units}
+    out: dict[str, Any] = {"main": {}, "ctrl": {}, "total": {}, "concentration": {},
+                           "units_known": known_units}
     for a in t.attrs:
         out["main"][a.name] = {k: hidden[k][b.main[a.name]] for k in KINDS}
     for key, ids in b.cell.items():

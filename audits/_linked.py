@@ -38,6 +38,7 @@ count from 1 to ``min_cell - 1`` is determined or confined to that range.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -59,8 +60,8 @@ class Graph:
     rank: list = field(default_factory=list)       # how much a table loses by a blank
     cons: list = field(default_factory=list)       # (ids array, coefs array)
 
-    def add_nodes(self, count: int, *, published=True, summary=False,
-                  hideable=None, rank=0) -> np.ndarray:
+    def add_nodes(self, count: int, *, published: bool = True, summary: bool = False,
+                  hideable: bool | None = None, rank: int = 0) -> np.ndarray:
         ids = np.arange(self.n_nodes, self.n_nodes + count)
         self.n_nodes += count
         self.rank.extend([rank] * count)
@@ -69,7 +70,7 @@ class Graph:
         self.summary.extend([summary] * count)
         return ids
 
-    def total(self, total_id: int, part_ids) -> None:
+    def total(self, total_id: int, part_ids: np.ndarray) -> None:
         """``value[total_id] == sum(value[part_ids])``."""
         part_ids = np.asarray(part_ids, dtype=np.int64).ravel()
         if part_ids.size == 0:
@@ -79,7 +80,8 @@ class Graph:
         self.cons.append((ids, coefs))
 
 
-def _elimination(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]:
+def _elimination(known: np.ndarray, cons: list[tuple[np.ndarray, Any]],
+                 members_of: list[list[int]]) -> tuple[np.ndarray, dict[int, int]]:
     """Known nodes after repeatedly solving constraints with a single unknown."""
     known = known.copy()
     unknown_count = np.array([int((~known[ids]).sum()) for ids, _ in cons], dtype=np.int64)
@@ -100,7 +102,8 @@ def _elimination(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]
     return known, by
 
 
-def determined(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]:
+def determined(known: np.ndarray, cons: list[tuple[np.ndarray, Any]],
+               members_of: list[list[int]]) -> tuple[np.ndarray, dict[int, int]]:
     """Every node whose value the published equalities fix, and a constraint per node.
 
     Returns ``(known, by)`` where ``known`` adds the determined nodes and ``by`` maps a
@@ -151,7 +154,7 @@ def determined(known: np.ndarray, cons, members_of) -> tuple[np.ndarray, dict]:
 
 
 def _members(graph):
-    members_of = [[] for _ in range(graph.n_nodes)]
+    members_of: list[list[int]] = [[] for _ in range(graph.n_nodes)]
     for ci, (ids, _) in enumerate(graph.cons):
         for i in ids:
             members_of[int(i)].append(ci)
@@ -264,7 +267,8 @@ def _complement(node, con, cons, members_of, hidden, hideable, present, known0, 
     """
     rings = []
     if con is not None:  # the deriving constraint, and the chain that derived its members
-        first, todo, done = [], [con], {node}
+        first: list[Any] = []
+        todo, done = [con], {node}
         while todo and len(first) < 200:
             ci = todo.pop()
             if ci in first:

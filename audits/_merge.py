@@ -10,10 +10,11 @@ concatenated frames (``tests/audits/test_merge.py`` checks it, by property).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from . import _tally as tally
 from ._report import AuditReport
+from ._typing import Seed
 
 _EMPTY = "merge_audits needs at least one AuditReport; got none."
 _TYPE = (
@@ -154,8 +155,10 @@ def _breakdowns(tables, s, names, controls, by):
     return out, s
 
 
-def merge_audits(reports, *, local=(), controls=None, by=None, n_boot=None,
-                 random_state=None, control_n_boot=None) -> AuditReport:
+def merge_audits(reports: Sequence[AuditReport] | Mapping[str, AuditReport], *,
+                 local: Sequence[str] = (), controls: Sequence[str] | None = None,
+                 by: str | None = None, n_boot: int | None = None, random_state: Seed = None,
+                 control_n_boot: int | None = None) -> AuditReport:
     """One exact audit of several frames (e.g. local authorities) from their audits.
 
     Parameters
@@ -259,5 +262,6 @@ def merge_audits(reports, *, local=(), controls=None, by=None, n_boot=None,
     rep.params["local_columns"] = local
     if rule["flag_source"] == "capacity":
         rep.params["capacity_within"] = "each merged report"
+    assert rep.tally is not None  # the merged report is built from the tallies
     rep.tally.settings.update(flag_rule=rule)
     return rep

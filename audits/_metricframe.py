@@ -19,19 +19,26 @@ mean over many pupils.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
 from ._inputs import column, groupings
 from ._suppress import complement
+from ._typing import Column, Groups
 
 COLUMNS = ["attribute", "group", "metric", "n", "value", "low", "high", "ratio", "difference",
            "reference", "suppressed"]
 
 
-def metric_frame(frame, *, groups, metrics, y_true, y_pred, reference=None, min_cell=10,
-                 n_boot=200, ci=0.95, random_state=None) -> pd.DataFrame:
+def metric_frame(frame: pd.DataFrame, *, groups: Groups,
+                 metrics: Callable[..., float] | Mapping[str, Callable[..., float]],
+                 y_true: Column, y_pred: Column, reference: Mapping[str, Any] | None = None,
+                 min_cell: int = 10, n_boot: int = 200, ci: float = 0.95,
+                 random_state: int | None = None) -> pd.DataFrame:
     """Per-group values of scikit-learn-style metrics, suppressed and with intervals.
 
     Parameters
@@ -138,5 +145,5 @@ def metric_frame(frame, *, groups, metrics, y_true, y_pred, reference=None, min_
                     "reference": lab == ref, "suppressed": bool(hide[g]),
                 })
     out = pd.DataFrame(parts, columns=COLUMNS)
-    out["n"] = pd.array(out["n"], dtype="Int64")
+    out["n"] = pd.array(out["n"], dtype="Int64")  # type: ignore[call-overload]  # stubs: no Series
     return out

@@ -10,11 +10,17 @@ group does not occur in the current cohort is left out and counted in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
 from ._inputs import JOIN, UNKNOWN, binary, column, encode
+
+if TYPE_CHECKING:
+    from ._inputs import Grouping
+    from ._typing import Column
 
 
 def _labels(recent: pd.DataFrame, name: str) -> np.ndarray:
@@ -24,7 +30,8 @@ def _labels(recent: pd.DataFrame, name: str) -> np.ndarray:
     return np.asarray(g.labels, dtype=object)[g.codes]
 
 
-def recent_counts(recent, recent_outcome, attrs, pooled) -> dict:
+def recent_counts(recent: pd.DataFrame, recent_outcome: Column | None, attrs: list[Grouping],
+                  pooled: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """``{"counts": {attribute: (G, 2) [outcome, no outcome]}, "n_rows", "unmatched"}``."""
     if not isinstance(recent, pd.DataFrame):
         raise TypeError(msg._RECENT_TYPE.format(type(recent).__name__))

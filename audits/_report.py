@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _messages as msg
+
+if TYPE_CHECKING:
+    from ._tally import Tally
 
 
 def _ci(name):
@@ -135,7 +140,7 @@ class AuditReport:
     params: dict = field(default_factory=dict)
     adjusted: pd.DataFrame | None = None
     cells: object = field(default=None, repr=False)
-    tally: object = field(default=None, repr=False)
+    tally: Tally | None = field(default=None, repr=False)
 
     @property
     def attributes(self) -> list[str]:
@@ -193,7 +198,8 @@ class AuditReport:
             out += [c for c in FRAME_COLUMNS if c.endswith(("_low", "_high"))]
         return list(dict.fromkeys(out))
 
-    def to_csv(self, path=None, *, symbols=False, decimals=None, table="by_group"):
+    def to_csv(self, path: str | os.PathLike[str] | None = None, *, symbols: bool = False,
+               decimals: int | None = None, table: str = "by_group") -> str:
         """The tidy table (or a breakdown) as CSV; written to ``path`` if given.
 
         Parameters
@@ -251,7 +257,7 @@ class AuditReport:
                 fh.write(text)
         return text
 
-    def to_json(self, **kwargs) -> str:
+    def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as a JSON string (strict JSON: no NaN)."""
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
@@ -265,7 +271,7 @@ class AuditReport:
         """Notebooks show the findings, the ratio chart and the tables (the HTML fragment)."""
         return self.html_fragment()
 
-    def to_html(self, path=None) -> str:
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """A self-contained HTML page (charts inline); written to ``path`` if given."""
         from ._html import page
 

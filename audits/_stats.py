@@ -18,6 +18,8 @@ per resample.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -25,7 +27,8 @@ TP, FP, FN, TN = 0, 1, 2, 3
 _BOOT_BYTES = 50_000_000  # memory budget of one chunk of resampled counts (~5x peak)
 
 
-def cell_counts(codes: np.ndarray, size: int, flag: np.ndarray, outcome) -> np.ndarray:
+def cell_counts(codes: np.ndarray, size: int, flag: np.ndarray,
+                outcome: np.ndarray | None) -> np.ndarray:
     """Counts per stratum and cell, shape ``(size, 2 or 4)``.
 
     >>> cell_counts(np.array([0, 0, 1]), 2, np.array([True, False, True]), None)
@@ -76,7 +79,8 @@ def ratio_to(rate: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return np.where((ref < 0)[:, None], np.nan, out)
 
 
-def bootstrap_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator):
+def bootstrap_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator
+                     ) -> Iterator[tuple[slice, np.ndarray]]:
     """Yield ``(slice_of_strata_rows, resampled)`` chunks of shape ``(n_boot, k, G, nc)``.
 
     ``counts`` has shape ``(K, G, nc)``; chunks split the K axis to bound memory.
@@ -91,7 +95,8 @@ def bootstrap_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator):
         yield sl, rng.multinomial(n[sl], p[sl], size=(n_boot, nk, G))
 
 
-def interval(boot: np.ndarray, ci: float):
+def interval(boot: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                    np.ndarray]:
     """Percentile interval, bootstrap p-value for ratio == 1, and valid resample count.
 
     ``boot`` has shape ``(B, ...)``. NaN resamples (0/0) are dropped; ``inf``
@@ -125,7 +130,8 @@ def interval(boot: np.ndarray, ci: float):
     return out[0], out[1], p, m
 
 
-def rank_sums(codes: np.ndarray, size: int, score: np.ndarray, outcome: np.ndarray):
+def rank_sums(codes: np.ndarray, size: int, score: np.ndarray, outcome: np.ndarray
+              ) -> np.ndarray:
     """Sum of within-stratum average ranks of the positives (for the AUC)."""
     ranks = pd.Series(score).groupby(codes).rank(method="average").to_numpy()
     return np.bincount(codes, weights=np.where(outcome, ranks, 0.0), minlength=size)

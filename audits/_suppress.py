@@ -45,6 +45,8 @@ concentration shares are protected by their own rules (see those modules).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -101,8 +103,9 @@ def protect(hidden, value, n, subsets=None, across=False):
     return hidden
 
 
-def masks(r: dict[str, np.ndarray], min_cell: int, subsets=None, across=False,
-          forced=None) -> dict[str, np.ndarray]:
+def masks(r: dict[str, np.ndarray], min_cell: int,
+          subsets: Sequence[np.ndarray] | None = None, across: bool = False,
+          forced: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Hidden-masks of shape ``(K, G)``: ``row``, ``flag``, ``outcome``, ``errors``.
 
     ``r`` holds integer counts ``n``, ``n_flagged`` and, with an outcome,

@@ -9,6 +9,8 @@ so the same function serves one local authority or the sum of many.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import _messages as msg
@@ -171,7 +173,7 @@ def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=N
     is_ref[kk[ref >= 0], ref[ref >= 0]] = True
     nan = np.full((K, G), np.nan)
 
-    cols: dict[str, np.ndarray] = {"n": n.astype(float)}
+    cols: dict[str, Any] = {"n": n.astype(float)}
     cols["n_flagged"] = (c[..., 0] + (c[..., 1] if has_out else 0)).astype(float)
     cols["n_outcome"] = (c[..., 0] + c[..., 2]).astype(float) if has_out else nan.copy()
     for name in RATE_CELLS:
@@ -330,7 +332,7 @@ def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=N
     cols["reference"] = is_ref
 
     # notes: plain sentences that reveal nothing hidden ------------------------------
-    notes = [[[] for _ in range(G)] for _ in range(K)]
+    notes: list[list[list[str]]] = [[[] for _ in range(G)] for _ in range(K)]
 
     def add(mask, text):
         for k, g in zip(*np.nonzero(mask)):

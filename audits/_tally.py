@@ -22,10 +22,15 @@ smaller than the frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ._typing import Column, Groups
 
 #: Reserved column names of the tally (start with a space: no frame column clashes).
 FLAG, OUTCOME, SCORE, COUNT = " flag", " outcome", " score", " count"
@@ -47,7 +52,8 @@ class Tally:
         return f"Tally({len(self.table)} distinct rows for {self.n_rows} counted)"
 
 
-def group_series(frame, groups, column) -> list[tuple[str, pd.Series]]:
+def group_series(frame: pd.DataFrame, groups: Groups,
+                 column: Callable[..., pd.Series]) -> list[tuple[str, pd.Series]]:
     """``(name, values)`` of each audited group, as :func:`audit` reads ``groups``."""
     if isinstance(groups, (str, pd.Series)):
         groups = [groups]
@@ -118,8 +124,11 @@ def expand(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def build(frame, *, groups, intersections, controls, adjust, flag, outcome, score, recent,
-          recent_outcome, settings) -> Tally:
+def build(frame: pd.DataFrame, *, groups: Groups,
+          intersections: Sequence[tuple[str, ...]] | None, controls: Sequence[str] | None,
+          adjust: Sequence[str] | None, flag: Column | None, outcome: Column | None,
+          score: Column | None, recent: pd.DataFrame | None, recent_outcome: Column | None,
+          settings: dict[str, Any]) -> Tally:
     """The :class:`Tally` of one audit's inputs (``flag``/``outcome``/``score`` arrays)."""
     from ._inputs import binary, column
 
@@ -141,7 +150,8 @@ def build(frame, *, groups, intersections, controls, adjust, flag, outcome, scor
     if recent is not None:
         wanted = [c for c in dict.fromkeys([*names, *parts, *(adjust or ())])
                   if c in recent.columns]
-        rcols = {c: recent[c] for c in wanted}
+        rcols: dict[str, Any] = {c: recent[c] for c in wanted}
+        assert recent_outcome is not None  # audit() refused a recent cohort without it
         rcols[OUTCOME] = binary(column(recent, recent_outcome, "recent_outcome"),
                                 "recent_outcome").astype(bool)
         rec = count_rows(rcols)

@@ -7,18 +7,24 @@ receiving secondary school (the transition handover).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ._args import check_records
 from ._dates import days, parse_date
 from ._known import known
+from ._typing import DateLike
+
+if TYPE_CHECKING:
+    from ._records import Records
 
 #: Columns of :func:`allocations_at`.
 ALLOCATION_COLUMNS = ["upn", "destination", "start_date", "decided_date"]
 
 
-def allocations_at(records, as_of) -> pd.DataFrame:
+def allocations_at(records: Records, as_of: DateLike) -> pd.DataFrame:
     """The allocated places known at ``as_of`` for moves not yet made, one per pupil.
 
     An allocation counts at census ``T`` when its ``decided_date`` is before ``T``

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 NOT_RECORDS = (
@@ -15,13 +17,13 @@ BAD_HORIZON = (
 )
 
 
-def check_records(records):
+def check_records(records: object) -> None:
     """Raise ``TypeError`` unless ``records`` looks like a :class:`Records`."""
     if not all(hasattr(records, a) for a in ("pupils", "enrolments", "suspensions")):
         raise TypeError(NOT_RECORDS.format(type(records).__name__))
 
 
-def check_horizon(horizon_months) -> int:
+def check_horizon(horizon_months: Any) -> int:
     """Return the horizon as an int, or raise ``ValueError``.
 
     Examples

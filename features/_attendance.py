@@ -32,12 +32,17 @@ months the rates are ``NaN`` and ``attendance_missing`` is True.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ._dates import academic_year_start, day, days, months_before
 from ._known import known_since
 from ._spec import BOOL, NOTE_ABSENCE, NOTE_EXCLUSIONS, NOTE_MISSING, NUMERIC, FeatureSpec
+
+if TYPE_CHECKING:
+    from ._cohort import Census
 
 #: Register codes counted in each share of the session-mark mix.
 MARK_MIX = {
@@ -242,7 +247,8 @@ def _mark_mix(census, marks):
     return out, den == 0
 
 
-def attendance_features(census, attendance, marks=None) -> pd.DataFrame:
+def attendance_features(census: Census, attendance: pd.DataFrame,
+                        marks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the attendance features of every pupil in ``census``.
 
     Parameters

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ._args import check_records
 from ._codes import ethnicity_audit_group
 from ._cohort import build_census, column
 from ._sen import current_provision
+from ._typing import DateLike
+
+if TYPE_CHECKING:
+    from ._records import Records
 
 _SEN_STATUS = {"none": "none", "support": "SEN support", "ehcp": "EHC plan"}
 _AUDIT_BOOLS = ("fsm", "eal", "looked_after")
@@ -24,7 +31,8 @@ _UNKNOWN_GROUP = (
 )
 
 
-def audit_attributes(records, as_of, year_groups=(5, 6, 7)) -> pd.DataFrame:
+def audit_attributes(records: Records, as_of: DateLike,
+                     year_groups: Sequence[int] = (5, 6, 7)) -> pd.DataFrame:
     """Return the audit groups of the cohort at ``as_of`` (never model features).
 
     Returns
@@ -73,7 +81,7 @@ def audit_attributes(records, as_of, year_groups=(5, 6, 7)) -> pd.DataFrame:
     return out
 
 
-def audit_groups(groups, available) -> list[str]:
+def audit_groups(groups: Iterable[str], available: Iterable[str]) -> list[str]:
     """The audit groups to use: ``groups``, each followed by the group it nests in.
 
     ``ethnicity`` is audited by its census code and by its major group

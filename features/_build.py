@@ -8,6 +8,9 @@ feature.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +26,10 @@ from ._sen import sen_features
 from ._spec import check_domain_output
 from ._suspension import suspension_features
 from ._transition import transition_features
+from ._typing import DateLike
+
+if TYPE_CHECKING:
+    from ._records import Records
 
 #: What the feature table says about gaps in a pupil's history, by column.
 _HISTORY_NOTES = {
@@ -30,7 +37,8 @@ _HISTORY_NOTES = {
 }
 
 
-def build(records, as_of, year_groups=(5, 6, 7), episode_kinds=()) -> pd.DataFrame:
+def build(records: Records, as_of: DateLike, year_groups: Sequence[int] = (5, 6, 7),
+          episode_kinds: Sequence[str] = ()) -> pd.DataFrame:
     """Return one row of leakage-safe features per pupil in the cohort at ``as_of``.
 
     The cohort is every pupil on roll at ``as_of`` (some enrolment with

@@ -9,11 +9,16 @@ only plain values. Extra columns are kept as given.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from . import _messages as M
 from ._schema import BOOLEANS, SCHEMA
+
+if TYPE_CHECKING:
+    from ._problems import Problems
 
 #: What ``pandas.api.types.infer_dtype`` calls a column of plain values only.
 _PLAIN = {"string", "empty", "floating", "integer", "mixed-integer-float", "decimal",
@@ -22,7 +27,7 @@ _PLAIN = {"string", "empty", "floating", "integer", "mixed-integer-float", "deci
 _CONTAINERS = (list, tuple, set, frozenset, dict, np.ndarray)
 
 
-def _kind(v) -> str | None:
+def _kind(v: object) -> str | None:
     """Why ``v`` is not a single value, or None when it is one (bytes -> 'bytes')."""
     if isinstance(v, (bytes, bytearray, memoryview)):
         return "bytes"
@@ -31,7 +36,7 @@ def _kind(v) -> str | None:
     return None
 
 
-def screen_cells(name: str, df: pd.DataFrame, P) -> pd.DataFrame:
+def screen_cells(name: str, df: pd.DataFrame, P: Problems) -> pd.DataFrame:
     """Return ``df`` with odd cells of its schema columns reported to ``P`` and blanked.
 
     ``P.odd[(name, column)]`` keeps the row mask, so the same cells are not reported

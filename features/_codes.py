@@ -8,8 +8,12 @@ below, which do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 # --------------------------------------------------------------------------- attendance
 #: Statistical classes of register marks (reference section 1).
@@ -50,14 +54,15 @@ _CLASS_INDEX = {c: i for i, c in enumerate(MARK_CLASSES)}
 _CLASS_ARRAY = pd.array(list(MARK_CLASSES), dtype="string")
 
 
-def _lookup(uniques, table: dict) -> np.ndarray:
+def _lookup(uniques: Iterable[Any], table: dict[Any, str]) -> np.ndarray:
     """Class index (into MARK_CLASSES, -1 unknown) of each distinct code, plus -1 for NA."""
     idx = [(_CLASS_INDEX["MISSING"] if u == MISSING_MARK
-            else _CLASS_INDEX.get(table.get(u), -1)) for u in uniques]
+            else _CLASS_INDEX.get(table.get(u, ""), -1)) for u in uniques]
     return np.array(idx + [-1], dtype=np.int8)
 
 
-def mark_class_index(codes: np.ndarray, uniques, dates) -> np.ndarray:
+def mark_class_index(codes: np.ndarray, uniques: Iterable[Any],
+                     dates: pd.Series | np.ndarray) -> np.ndarray:
     """Vectorised core of :func:`classify_marks` on factorised codes.
 
     ``codes`` index ``uniques`` (normalised code strings; -1 = blank), ``dates``
@@ -205,14 +210,14 @@ GRT_CODES = frozenset({"WIRT", "WROM", "WROG", "WROR"})
 GRT_GROUP = "Gypsy, Roma and Traveller"
 
 
-def _upper(codes) -> pd.Series:
+def _upper(codes: pd.Series | ArrayLike) -> pd.Series:
     s = pd.Series(codes, copy=False)
     if s.dtype == object or not pd.api.types.is_string_dtype(s.dtype):
         s = s.astype("string")
     return s.str.strip().str.upper()
 
 
-def ethnicity_major(codes) -> pd.Series:
+def ethnicity_major(codes: pd.Series | ArrayLike) -> pd.Series:
     """Return the major ethnic group of each census ethnicity code.
 
     Main codes use :data:`ETHNICITY_MAJOR`; other 4-letter extended codes roll up
@@ -231,7 +236,7 @@ def ethnicity_major(codes) -> pd.Series:
     return out.fillna(fallback).astype("string").rename("ethnicity_major")
 
 
-def ethnicity_audit_group(codes) -> pd.Series:
+def ethnicity_audit_group(codes: pd.Series | ArrayLike) -> pd.Series:
     """Return the ethnicity group used in fairness audits.
 
     The major group, except that Gypsy, Roma and Traveller codes (``WIRT``,
@@ -275,7 +280,7 @@ def upn_check_letter(body12: str) -> str:
     return UPN_LETTERS[s % 23]
 
 
-def upn_is_valid(upn) -> bool:
+def upn_is_valid(upn: object) -> bool:
     """Return whether ``upn`` is a well-formed UPN with the right check letter.
 
     Examples
@@ -293,7 +298,7 @@ def upn_is_valid(upn) -> bool:
             and upn_check_letter(u[1:]) == u[0])
 
 
-def upn_valid_mask(upns) -> np.ndarray:
+def upn_valid_mask(upns: pd.Series | ArrayLike) -> np.ndarray:
     """Vectorised :func:`upn_is_valid` over a Series or array of strings.
 
     Missing values are ``False`` (callers treat missing and ``UN1``-``UN5`` apart).

@@ -22,7 +22,9 @@ therefore not be modified in place after first use (``Records`` never does).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,10 @@ import pyarrow.compute as pc
 
 from ._dates import day, days, to_census_date, year_group
 from ._known import end_as_known, known
+from ._typing import DateLike
+
+if TYPE_CHECKING:
+    from ._records import Records
 
 _BAD_YEAR_GROUPS = (
     "year_groups must be a non-empty sequence of whole numbers such as (5, 6, 7); "
@@ -38,17 +44,17 @@ _BAD_YEAR_GROUPS = (
 )
 
 
-_CACHE: dict[int, tuple] = {}
+_CACHE: dict[tuple[int, Hashable], tuple[weakref.ref[Any], Any]] = {}
 
 
-def _cached(key_obj, name, compute):
+def _cached(key_obj: Any, name: Hashable, compute: Callable[[], Any]) -> Any:
     """Memoise ``compute()`` per live object (tables are re-used across censuses)."""
     key = (id(key_obj), name)
     hit = _CACHE.get(key)
     if hit is not None and hit[0]() is key_obj:
         return hit[1]
     value = compute()
-    _CACHE[key] = (weakref.ref(key_obj, lambda _, k=key: _CACHE.pop(k, None)), value)
+    _CACHE[key] = (weakref.ref(key_obj, lambda _: _CACHE.pop(key, None)), value)
     return value
 
 
@@ -74,7 +80,7 @@ def _lookup(index: pd.Index, upn: pd.Series) -> np.ndarray:
     arr = _arrow(upn) if len(upn) > 50_000 else None
     values = _arrow(index) if arr is not None else None
     if arr is None or values is None or values.type != arr.type:
-        return index.get_indexer(upn).astype(np.int64)
+        return index.get_indexer(pd.Index(upn)).astype(np.int64)
     heads = np.ones(len(arr), dtype=bool)
     heads[1:] = pc.fill_null(pc.not_equal(arr[1:], arr[:-1]), True).to_numpy(
         zero_copy_only=False)
@@ -163,7 +169,7 @@ class Census:
         return len(self.upns)
 
 
-def check_year_groups(year_groups) -> tuple[int, ...]:
+def check_year_groups(year_groups: Any) -> tuple[int, ...]:
     """Validate ``year_groups`` and return it as a tuple of ints.
 
     Examples
@@ -183,7 +189,8 @@ def check_year_groups(year_groups) -> tuple[int, ...]:
     return out
 
 
-def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
+def build_census(records: Records, as_of: DateLike,
+                 year_groups: Sequence[int] = (5, 6, 7)) -> Census:
     """Return the :class:`Census` of ``records`` at ``as_of``.
 
     Examples
@@ -268,7 +275,7 @@ def build_census(records, as_of, year_groups=(5, 6, 7)) -> Census:
                   members=members, roll_12m=roll_12m)
 
 
-def column(table: pd.DataFrame, name: str, dtype="string") -> pd.Series:
+def column(table: pd.DataFrame, name: str, dtype: str = "string") -> pd.Series:
     """Return ``table[name]``, or an all-missing column when the table lacks it.
 
     Optional columns may be absent from a table that was not supplied.

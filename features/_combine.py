@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -55,7 +56,9 @@ def _parsed_dates(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for c in frame.columns:
         if c in _DATE_COLUMNS and not pd.api.types.is_datetime64_any_dtype(frame[c]):
-            given = frame[c].astype("string").str.strip().replace("", pd.NA)
+            # pandas-stubs does not list pd.NA among replacement values
+            given = frame[c].astype("string").str.strip().replace(  # type: ignore[call-overload]
+                "", pd.NA)
             parsed = _dates(frame[c])
             if (parsed.notna() == given.notna()).all():
                 out[c] = parsed
@@ -87,7 +90,8 @@ def _canon(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def _combine_table(name, frames, names):
+def _combine_table(name: str, frames: list[tuple[int, pd.DataFrame]],
+                   names: list[str]) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     raw, canon = [], []
     for i, f in frames:
         f = f.reset_index(drop=True)
@@ -128,7 +132,8 @@ def _combine_table(name, frames, names):
     return all_raw.drop(columns="_src").reset_index(drop=True), report
 
 
-def concat_records(records_list, *, names=None) -> Records:
+def concat_records(records_list: Sequence[Records], *,
+                   names: Sequence[str] | None = None) -> Records:
     """Combine records from several sources, each record counted once.
 
     Tables are stacked; rows that describe the same record (same key, see
@@ -187,10 +192,11 @@ def concat_records(records_list, *, names=None) -> Records:
     if names is None:
         names = [r.source or f"#{i}" for i, r in enumerate(records_list)]
     names = [str(n) for n in names]
-    tables, report = {}, []
+    tables: dict[str, pd.DataFrame | None] = {}
+    report: list[dict[str, object]] = []
     for name in TABLES:
-        frames = [(i, r.raw.get(name)) for i, r in enumerate(records_list)
-                  if r.raw.get(name) is not None]
+        frames = [(i, f) for i, r in enumerate(records_list)
+                  if (f := r.raw.get(name)) is not None]
         if not frames:
             tables[name] = None
             continue

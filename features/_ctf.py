@@ -8,7 +8,9 @@ unverified ([M]/[S]) are listed in the docstring of :func:`read_ctf`.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -16,6 +18,7 @@ from ._combine import concat_records
 from ._ctf_reader import CTFFileReader
 from ._errors import InputError, problem_frame
 from ._records import Records
+from ._typing import DateLike, PathLike
 from ._xml import root_name
 
 __all__ = ["read_ctf", "is_ctf_folder", "CTFWarning"]
@@ -27,8 +30,9 @@ class CTFWarning(UserWarning):
     """Something in a CTF was read with an assumption, or not read at all."""
 
 
-def _files(paths) -> list[Path]:
-    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+def _files(paths: PathLike | Iterable[PathLike]) -> list[Path]:
+    items = ([paths] if isinstance(paths, (str, Path)) else
+             list(cast(Iterable[PathLike], paths)))
     out: list[Path] = []
     for item in items:
         p = Path(item)
@@ -42,7 +46,7 @@ def _files(paths) -> list[Path]:
     return out
 
 
-def is_ctf_folder(path) -> bool:
+def is_ctf_folder(path: PathLike) -> bool:
     """Return whether ``path`` is a CTF file or a folder holding CTF files.
 
     Detection is by content: an ``.xml`` file whose root element's local name is
@@ -70,8 +74,10 @@ _EMPTY = {"enrolments": ["upn", "school", "entry_date", "leaving_date", "phase"]
           "suspensions": ["upn", "start_date", "category"]}
 
 
-def read_ctf(paths, suspensions=None, *, as_of=None, enrol_at_destination=None,
-             destination_phase="secondary"):
+def read_ctf(paths: PathLike | Iterable[PathLike],
+             suspensions: PathLike | pd.DataFrame | None = None, *,
+             as_of: DateLike | None = None, enrol_at_destination: DateLike | None = None,
+             destination_phase: str = "secondary") -> Records:
     """Read Common Transfer Files into :class:`Records`.
 
     Parameters
@@ -170,8 +176,8 @@ def read_ctf(paths, suspensions=None, *, as_of=None, enrol_at_destination=None,
                  upn sex   fsm
     0  A801234514005   M  True
     """
-    readers = []
-    problems: list[dict] = []
+    readers: list[tuple[CTFFileReader, dict[str, list[dict[str, Any]]]]] = []
+    problems: list[dict[str, Any]] = []
     for path in _files(paths):
         r = CTFFileReader(path, as_of, enrol_at_destination, destination_phase)
         if not path.is_file():
@@ -180,7 +186,8 @@ def read_ctf(paths, suspensions=None, *, as_of=None, enrol_at_destination=None,
             continue
         tables = r.read()
         problems.extend(r.problems)
-        readers.append((r, tables))
+        if tables is not None:  # else r.problems says why
+            readers.append((r, tables))
     if problems:
         raise InputError(problem_frame(problems))
 
@@ -216,7 +223,7 @@ def read_ctf(paths, suspensions=None, *, as_of=None, enrol_at_destination=None,
     return records
 
 
-def _load_table(table) -> pd.DataFrame:
+def _load_table(table: PathLike | pd.DataFrame) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame):
         return table
     from ._io import read_table

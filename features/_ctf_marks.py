@@ -44,7 +44,7 @@ def tokenise_marks(text: str | None) -> list[str]:
     return out
 
 
-def session_dates(start, n_tokens: int) -> pd.DatetimeIndex:
+def session_dates(start: pd.Timestamp, n_tokens: int) -> pd.DatetimeIndex:
     """Dates of ``n_tokens`` sessions from ``start``: AM then PM on each weekday.
 
     A weekend start rolls forward to Monday.
@@ -54,11 +54,12 @@ def session_dates(start, n_tokens: int) -> pd.DatetimeIndex:
     >>> session_dates(pd.Timestamp("2024-01-05"), 3).strftime("%a %d").tolist()
     ['Fri 05', 'Fri 05', 'Mon 08']
     """
-    days = np.busday_offset(start.date(), np.arange(n_tokens) // 2, roll="forward")
+    days = np.busday_offset(np.datetime64(start.date(), "D"), np.arange(n_tokens) // 2,
+                            roll="forward")
     return pd.to_datetime(days)
 
 
-def mark_totals(tokens, dates) -> tuple[float, float, float]:
+def mark_totals(tokens: list[str], dates: pd.DatetimeIndex) -> tuple[float, float, float]:
     """Possible, authorised and unauthorised sessions that the marks give."""
     cls = classify_marks(pd.Series(tokens, dtype="string"), pd.Series(dates))
     return (float(cls.isin(["PRESENT", "AUTH", "UNAUTH"]).sum()),

@@ -7,6 +7,8 @@ only in case, or a known alias, is read with a note; a name within edit distance
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._xml import local_name
 
 NEAR_MISS_READ = "element '{0}' read as '{1}' (CTF names are case-sensitive); fix the exporter"
@@ -49,7 +51,7 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def _near_miss(name: str):
+def _near_miss(name: str) -> tuple[str, bool] | None:
     """Return ``(known_name, read)`` for a near-miss element name, else ``None``."""
     if name.lower() in _LOWER:
         return _LOWER[name.lower()], True
@@ -62,7 +64,7 @@ def _near_miss(name: str):
     return None
 
 
-def canonicalise(root, fname: str, notes: list) -> None:
+def canonicalise(root: Any, fname: str, notes: list[tuple[str, str, str, str]]) -> None:
     """Strip namespaces, rename case/alias near-misses and note every unknown element."""
     def walk(el, path):
         counts: dict[str, int] = {}

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._ctf_marks import KNOWN_CODES, mark_totals, session_dates, tokenise_marks
 from ._ctf_names import NEAR_MISS_READ, canonicalise
+from ._typing import DateLike
 from ._xml import UnreadableXML, child_text, local_name, parse_xml
 
 NOT_CTF = ("root element is '{0}', not 'CTfile': this is not a Common Transfer File. "
@@ -42,7 +44,8 @@ FSM_YEARS = 6
 class CTFFileReader:
     """Parse one CTF file into raw contract tables, collecting problems and notes."""
 
-    def __init__(self, path: Path, as_of, enrol_at_destination, destination_phase):
+    def __init__(self, path: Path, as_of: DateLike | None,
+                 enrol_at_destination: DateLike | None, destination_phase: str) -> None:
         self.path, self.fname = path, path.name
         self.as_of = as_of
         self.enrol_at = enrol_at_destination
@@ -84,7 +87,7 @@ class CTFFileReader:
         return value
 
     # -- whole file
-    def read(self) -> dict | None:
+    def read(self) -> dict[str, list[dict[str, Any]]] | None:
         try:
             root = parse_xml(self.path)
         except UnreadableXML as exc:
@@ -108,8 +111,8 @@ class CTFFileReader:
         self.source = self.school(header, "SourceSchool")
         self.dest = self.school(header, "DestSchool")
         self.ref = pd.Timestamp(self.as_of) if self.as_of is not None else self.date_time
-        tables = {k: [] for k in ("pupils", "enrolments", "attendance", "attendance_marks",
-                                  "sen")}
+        tables: dict[str, list[dict[str, Any]]] = {
+            k: [] for k in ("pupils", "enrolments", "attendance", "attendance_marks", "sen")}
         for i, pupil in enumerate(root.findall("CTFpupilData/Pupil"), 1):
             self.pupil(pupil, f"CTfile/CTFpupilData/Pupil[{i}]", tables)
         return tables
@@ -279,7 +282,8 @@ class CTFFileReader:
         if pd.isna(start):
             return
         text = child_text(el, "AttendanceMarks")
-        if len(text) > MAX_MARK_CHARS:  # bounded work: one academic year of sessions
+        # bounded work: one academic year of sessions
+        if text is not None and len(text) > MAX_MARK_CHARS:
             self.problem(f"{w}/AttendanceMarks", f"{len(text):,} characters",
                          TOO_MANY_MARKS.format(n=len(text), most=MAX_MARKS))
             return

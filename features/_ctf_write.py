@@ -5,12 +5,14 @@ from __future__ import annotations
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from ._ctf import CTFWarning
 from ._records import Records
+from ._typing import DateLike, PathLike
 
 __all__ = ["write_ctf"]
 
@@ -39,11 +41,11 @@ def _school(parent, school):
         _sub(parent, "Estab", s)
 
 
-def _day(ts) -> str:
+def _day(ts: DateLike) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
-def _academic_year(ts) -> int:
+def _academic_year(ts: DateLike) -> int:
     ts = pd.Timestamp(ts)
     return ts.year if ts.month >= 9 else ts.year - 1
 
@@ -53,18 +55,20 @@ def _mark_string(group: pd.DataFrame) -> tuple[str, str]:
     g = group.sort_values(["date", "session"])
     first, last = g["date"].min(), g["date"].max()
     days = pd.bdate_range(first, last)
-    slots = {(d, s): None for d in days for s in ("AM", "PM")}
+    slots: dict[tuple[pd.Timestamp, str], str | None] = {
+        (d, s): None for d in days for s in ("AM", "PM")}
     for d, s, c in zip(g["date"], g["session"], g["code"]):
         slots[(pd.Timestamp(d), s)] = str(c)
     tokens = [slots[(d, s)] for d in days for s in ("AM", "PM")]
     if tokens and tokens[-1] is None:
         tokens = tokens[:-1]  # the last day has a mark, so only its PM can be a gap
-    tokens = ["-" if t is None else t for t in tokens]  # gaps: "no mark" [S]
-    sep = " " if any(len(t) != 1 for t in tokens) else ""
-    return _day(first), sep.join(tokens)
+    marks = ["-" if t is None else t for t in tokens]  # gaps: "no mark" [S]
+    sep = " " if any(len(t) != 1 for t in marks) else ""
+    return _day(first), sep.join(marks)
 
 
-def _tables(records: Records):
+def _tables(records: Records) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None,
+                                       pd.DataFrame | None, pd.DataFrame]:
     pupils, enrolments, sen = records.pupils, records.enrolments, records.sen
     raw_att = records.raw.get("attendance")
     if raw_att is not None and len(raw_att):
@@ -77,8 +81,11 @@ def _tables(records: Records):
     return pupils, enrolments, att, marks, sen
 
 
-def write_ctf(records, folder_or_path, *, date_time=None, dest_school=None, version="24.0",
-              qualifier="full", supplier_id="pupil-risk-screening", sex_element="Sex"):
+def write_ctf(records: Records, folder_or_path: PathLike, *, date_time: DateLike | None = None,
+              dest_school: str | None = None, version: str = "24.0",
+              qualifier: Literal["full", "partial"] = "full",
+              supplier_id: str = "pupil-risk-screening",
+              sex_element: Literal["Sex", "Gender"] = "Sex") -> list[Path]:
     """Write records as Common Transfer Files.
 
     Parameters
@@ -147,7 +154,8 @@ def write_ctf(records, folder_or_path, *, date_time=None, dest_school=None, vers
     when = pd.Timestamp(date_time if date_time is not None
                         else records.extract_date or pd.Timestamp.now().floor("s"))
     pupils, enrolments, att, marks, sen = _tables(records)
-    n_susp = len(records.raw["suspensions"]) if records.raw.get("suspensions") is not None else 0
+    given = records.raw.get("suspensions")
+    n_susp = len(given) if given is not None else 0
     if n_susp:
         warnings.warn(_NOT_WRITTEN.format("suspensions", n_susp), CTFWarning, stacklevel=2)
     schools = pd.concat([enrolments["school"], att["school"] if att is not None else None,
@@ -209,19 +217,19 @@ def _header(root, when, version, qualifier, supplier_id, school, dest_school):
         _school(dst, dest_school)
 
 
-def _by_upn(table, order) -> dict:
+def _by_upn(table: pd.DataFrame | None, order: str) -> dict[Any, list[dict[str, Any]]]:
     """``upn -> list of row dicts`` sorted by ``order`` (one pass, not one per pupil)."""
     if table is None or not len(table):
         return {}
-    out: dict = {}
-    for row in table.sort_values(order).to_dict("records"):
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for row in cast(list[dict[str, Any]], table.sort_values(order).to_dict("records")):
         out.setdefault(row["upn"], []).append(row)
     return out
 
 
-def _years(att, marks) -> dict:
+def _years(att: pd.DataFrame | None, marks: pd.DataFrame | None) -> dict[Any, dict[Any, Any]]:
     """``upn -> {(school, academic year): {"totals": (...), "marks": (start, string)}}``."""
-    years: dict = {}
+    years: dict[Any, dict[Any, Any]] = {}
     if att is not None and len(att):
         a = att.assign(_year=att["period_start"].dt.year
                        - (att["period_start"].dt.month < 9).astype(int),
@@ -235,7 +243,8 @@ def _years(att, marks) -> dict:
                   else pd.Series("", index=marks.index))
         m = marks.assign(_year=marks["date"].dt.year - (marks["date"].dt.month < 9).astype(int),
                          _school=school)
-        for (upn, school, year), g in m.groupby(["upn", "_school", "_year"], sort=True):
+        for key, g in m.groupby(["upn", "_school", "_year"], sort=True):
+            upn, school, year = cast(tuple[Any, str, int], key)
             years.setdefault(upn, {}).setdefault((school, int(year)), {})["marks"] = \
                 _mark_string(g)
     return years

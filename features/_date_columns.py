@@ -9,6 +9,7 @@ guessed. Slash dates are always read day first. Typed date columns pass through.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ import pandas as pd
 from . import _messages as M
 from ._schema import DATE_UNIT
 from ._text_columns import factor, rows_in
+
+if TYPE_CHECKING:
+    from ._problems import Problems
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
                   re.ASCII)
@@ -73,7 +77,7 @@ def to_ns(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return s, out_of_range
 
 
-def date_column(df, col, table, P) -> pd.Series:
+def date_column(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Series:
     """Parse a date column: typed columns pass through; strings use one format per column."""
     s = df[col]
     typed = pd.api.types.is_datetime64_any_dtype(s.dtype)

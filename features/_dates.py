@@ -12,6 +12,9 @@ import re
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+
+from ._typing import DateLike
 
 #: Average days in a month, used for every "months since" feature.
 DAYS_PER_MONTH = 365.25 / 12
@@ -28,7 +31,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def parse_date(value, *, what="date") -> pd.Timestamp:
+def parse_date(value: DateLike, *, what: str = "date") -> pd.Timestamp:
     """Read one date a user gives, by the input contract's rule; midnight, naive.
 
     The one reader of every date a person types or a file states outside the tables:
@@ -61,7 +64,7 @@ def parse_date(value, *, what="date") -> pd.Timestamp:
     ...
     ValueError: --as-of must be a date written YYYY-MM-DD ... which does not exist.
     """
-    def fail(read=""):
+    def fail(read: str = "") -> ValueError:
         return ValueError(BAD_DATE.format(what=what, value=value, read=read))
 
     if isinstance(value, str):
@@ -95,7 +98,7 @@ def parse_date(value, *, what="date") -> pd.Timestamp:
     return ts.normalize()
 
 
-def to_census_date(as_of) -> pd.Timestamp:
+def to_census_date(as_of: DateLike) -> pd.Timestamp:
     """Return the census date ``as_of`` as a midnight :class:`pandas.Timestamp`.
 
     Read by :func:`parse_date` (ISO or day-first ``DD/MM/YYYY``).
@@ -119,7 +122,7 @@ def to_census_date(as_of) -> pd.Timestamp:
         raise ValueError(_BAD_AS_OF.format(as_of)) from None
 
 
-def academic_year_start(date) -> pd.Timestamp:
+def academic_year_start(date: DateLike) -> pd.Timestamp:
     """Return 1 September of the academic year (1 Sep - 31 Aug) containing ``date``.
 
     Examples
@@ -134,7 +137,7 @@ def academic_year_start(date) -> pd.Timestamp:
     return pd.Timestamp(year=year, month=9, day=1)
 
 
-def year_group(date_of_birth, as_of) -> pd.Series:
+def year_group(date_of_birth: pd.Series | ArrayLike, as_of: DateLike) -> pd.Series:
     """Return the national-curriculum year group at ``as_of`` (English rule).
 
     Age in whole years on the 31 August before the academic year containing
@@ -168,7 +171,7 @@ def year_group(date_of_birth, as_of) -> pd.Series:
     return (age - 4).astype("Int64").rename("year_group")
 
 
-def days(values) -> np.ndarray:
+def days(values: pd.Series | ArrayLike) -> np.ndarray:
     """Return dates as float64 days since 1970-01-01, ``NaN`` where missing.
 
     Examples
@@ -186,7 +189,7 @@ def days(values) -> np.ndarray:
     return out
 
 
-def day(ts) -> float:
+def day(ts: DateLike) -> float:
     """Return one date as float days since 1970-01-01.
 
     Examples
@@ -209,7 +212,7 @@ def months_before(as_of: pd.Timestamp, months: int) -> float:
 
 
 
-def whole_months(start, t) -> np.ndarray:
+def whole_months(start: ArrayLike, t: float) -> np.ndarray:
     """Return the time from ``start`` to ``t`` (days) in whole months, to the nearest.
 
     ``(t - start) / DAYS_PER_MONTH`` rounded half up. Whole months make the

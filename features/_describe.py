@@ -31,7 +31,7 @@ _FALSE = {"false", "0", "no", "n", "f"}
 _UNKNOWN = {"", "nan", "<na>", "none", "unknown", "nat"}
 
 
-def describe_attribute(attribute) -> str:
+def describe_attribute(attribute: str) -> str:
     """The name of an audit attribute in words (the attribute itself when unknown).
 
     Examples
@@ -42,7 +42,7 @@ def describe_attribute(attribute) -> str:
     return ATTRIBUTE_NAMES.get(str(attribute), str(attribute))
 
 
-def describe_group(attribute, value) -> str:
+def describe_group(attribute: str, value: object) -> str:
     """A group of an audit attribute in words, from the DfE code tables.
 
     Parameters

@@ -9,6 +9,9 @@ facade never reads units or directions itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import pandas as pd
 
 from . import _attendance, _school, _sen, _suspension, _transition
@@ -39,7 +42,7 @@ if len(set(FEATURE_NAMES)) != len(FEATURE_NAMES):  # pragma: no cover - a librar
     raise RuntimeError("Two feature domains declare a feature with the same name.")
 
 
-def episode_feature_specs(episode_kinds=()) -> tuple:
+def episode_feature_specs(episode_kinds: Sequence[str] = ()) -> tuple[Any, ...]:
     """The dictionary rows of the listed episode kinds' features, in ``build`` order.
 
     Examples
@@ -50,11 +53,11 @@ def episode_feature_specs(episode_kinds=()) -> tuple:
     return tuple(s for k in check_kinds(episode_kinds) for s in episode_specs(k))
 
 
-def _specs(episode_kinds=()) -> tuple:
+def _specs(episode_kinds: Sequence[str] = ()) -> tuple[Any, ...]:
     return SPECS + episode_feature_specs(episode_kinds)
 
 
-def describe(episode_kinds=()) -> pd.DataFrame:
+def describe(episode_kinds: Sequence[str] = ()) -> pd.DataFrame:
     """Return the feature dictionary.
 
     Parameters
@@ -90,7 +93,8 @@ def describe(episode_kinds=()) -> pd.DataFrame:
     return frame
 
 
-def check_feature_names(names, where="exclude_features", episode_kinds=()) -> list[str]:
+def check_feature_names(names: Iterable[str], where: str = "exclude_features",
+                        episode_kinds: Sequence[str] = ()) -> list[str]:
     """Return ``names`` as a list, or raise ``ValueError`` naming any that are not features.
 
     The features of ``episode_kinds`` count as features too.
@@ -109,7 +113,8 @@ def check_feature_names(names, where="exclude_features", episode_kinds=()) -> li
     return names
 
 
-def model_hints(names=None, episode_kinds=()) -> dict:
+def model_hints(names: Iterable[str] | None = None,
+                episode_kinds: Sequence[str] = ()) -> dict[str, Any]:
     """What a model needs from the dictionary, for the features ``names`` (default all).
 
     ``names`` may include the features of ``episode_kinds``.

@@ -14,6 +14,8 @@ change nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +59,7 @@ def kind_slug(kind: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(kind).strip().lower()).strip("_")
 
 
-def check_kinds(kinds, where="episode_kinds") -> tuple[str, ...]:
+def check_kinds(kinds: Any, where: str = "episode_kinds") -> tuple[str, ...]:
     """Return ``kinds`` as a tuple of stripped labels, or raise ``ValueError``.
 
     Examples
@@ -67,7 +69,8 @@ def check_kinds(kinds, where="episode_kinds") -> tuple[str, ...]:
     """
     if isinstance(kinds, str) or not hasattr(kinds, "__iter__"):
         raise ValueError(_BAD_KINDS.format(where=where, got=kinds))
-    out, slugs = [], {}
+    out: list[Any] = []
+    slugs: dict[str, str] = {}
     for k in kinds:
         if not isinstance(k, str):
             raise ValueError(_BAD_KINDS.format(where=where, got=kinds))
@@ -150,7 +153,7 @@ def _known_episodes(census, episodes, kind):
     return pos[keep], start[keep], end[keep]
 
 
-def episode_features(census, episodes, kinds) -> pd.DataFrame:
+def episode_features(census: Any, episodes: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
     """Return the features of each episode kind for every pupil in ``census``.
 
     Parameters
@@ -170,7 +173,7 @@ def episode_features(census, episodes, kinds) -> pd.DataFrame:
     """
     n, t = census.n, census.t
     since = months_before(census.as_of, 12)
-    cols = {}
+    cols: dict[str, Any] = {}
     for kind in kinds:
         pos, start, end = _known_episodes(census, episodes, kind)
         names = [s.name for s in episode_specs(kind)]
@@ -187,7 +190,8 @@ def episode_features(census, episodes, kinds) -> pd.DataFrame:
     return pd.DataFrame(cols, index=census.upns)
 
 
-def current_kinds(census, episodes, sen_provision, kinds) -> pd.Series:
+def current_kinds(census: Any, episodes: pd.DataFrame, sen_provision: np.ndarray,
+                  kinds: Sequence[str]) -> pd.Series:
     """Which of ``kinds`` each cohort pupil is currently known to ("" when none).
 
     ``kinds`` may include :data:`EHC_PLAN`: a current EHC plan (``sen_provision`` of

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
 import pandas as pd
 
 PROBLEM_COLUMNS = ["table", "row", "column", "value", "problem"]
 
 
-def problem_frame(rows=None) -> pd.DataFrame:
+def problem_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame | None = None) -> pd.DataFrame:
     """Return a problem table with the standard columns.
 
     Parameters
@@ -54,7 +57,7 @@ class InputError(ValueError):
     (True, 1)
     """
 
-    def __init__(self, problems: pd.DataFrame, message: str | None = None):
+    def __init__(self, problems: pd.DataFrame, message: str | None = None) -> None:
         self.problems = problem_frame(problems).reset_index(drop=True)
         if message is None:
             message = _headline(self.problems)
@@ -67,7 +70,8 @@ def _headline(problems: pd.DataFrame, n_kinds: int = 8, n_rows: int = 10) -> str
     kinds = (problems.assign(column=problems["column"].astype(object).fillna("-"))
              .groupby(["table", "column", "problem"], sort=False, dropna=False).size())
     lines = [f"{n} problem(s) in the input records, of {len(kinds)} kind(s):"]
-    for (table, column, problem), count in list(kinds.items())[:n_kinds]:
+    for key, count in list(kinds.items())[:n_kinds]:
+        table, column, problem = cast(tuple[Any, Any, Any], key)  # a 3-level MultiIndex key
         where = table if column == "-" else f"{table}.{column}"
         lines.append(f"  {count} x {where}: {problem}")
     if len(kinds) > n_kinds:
@@ -85,6 +89,6 @@ def _headline(problems: pd.DataFrame, n_kinds: int = 8, n_rows: int = 10) -> str
     return "\n".join(lines)
 
 
-def _missing(value) -> bool:
+def _missing(value: object) -> bool:
     """None, NaN, NaT or pd.NA (``pd.NA != pd.NA`` cannot be used as a bool)."""
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(cast(Any, value))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 import numpy as np
 import pandas as pd
 
@@ -9,6 +11,9 @@ from . import _messages as M
 from ._date_columns import day_numbers
 from ._schema import DATES
 from ._text_columns import rows_in
+
+if TYPE_CHECKING:
+    from ._problems import Problems
 
 
 def duplicates(name, out, raw, P):
@@ -78,7 +83,8 @@ def _codes_of(name, out, col, P):
     return codes.astype(np.int64) + 1, len(uniq) + 1
 
 
-def _duplicated(coded, keep="first") -> np.ndarray:
+def _duplicated(coded: list[tuple[np.ndarray, int]],
+                keep: Literal["first", "last", False] = "first") -> np.ndarray:
     """``DataFrame.duplicated`` over columns given as ``(codes, n_codes)`` pairs.
 
     The first column is the most significant digit of the combined key, so a table
@@ -103,7 +109,8 @@ def _duplicated(coded, keep="first") -> np.ndarray:
     return pd.DataFrame(dict(enumerate(keys))).duplicated(keep=keep).to_numpy()
 
 
-def unknown_pupils(name, out, raw, known: pd.Index, P):
+def unknown_pupils(name: str, out: pd.DataFrame, raw: pd.DataFrame, known: pd.Index,
+                   P: Problems) -> None:
     if (name, "upn") in P.factors:
         codes, uniq = P.factors[(name, "upn")]
     else:
@@ -113,7 +120,7 @@ def unknown_pupils(name, out, raw, known: pd.Index, P):
         P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL, M.UNKNOWN_PUPIL_FIX)
 
 
-def _isin(values, known: pd.Index) -> np.ndarray:
+def _isin(values: pd.Series | pd.Index, known: pd.Index) -> np.ndarray:
     """``values.isin(known)`` by an Arrow hash set when both are text (much faster)."""
     import pyarrow as pa
     import pyarrow.compute as pc

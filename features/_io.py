@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from ._dates import parse_date
 from ._errors import InputError, problem_frame
 from ._records import TABLES, Records
 from ._schema import REQUIRED
+from ._typing import PathLike
 
 METADATA_FILE = "metadata.json"
 _FORMATS = ("csv", "parquet")
@@ -80,7 +82,7 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
                                          **problem)]))
 
 
-def load_records(folder) -> Records:
+def load_records(folder: PathLike) -> Records:
     """Load a folder of tables in the input contract into :class:`Records`.
 
     Each table is read from ``NAME.csv`` (UTF-8, header row) or ``NAME.parquet``,
@@ -135,7 +137,8 @@ def load_records(folder) -> Records:
         raise FileNotFoundError(
             f"{folder} is not a folder. Pass the folder holding pupils.csv, "
             "enrolments.csv, ... (or .parquet files).")
-    tables, problems = {}, []
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[dict[str, Any]] = []
     for name in TABLES:
         paths = [folder / f"{name}.{ext}" for ext in _FORMATS]
         present = [p for p in paths if p.is_file()]
@@ -192,11 +195,11 @@ def load_records(folder) -> Records:
 def _iso(dates: pd.Series) -> pd.Series:
     """Format dates as ``YYYY-MM-DD`` (each distinct date once; NaT -> missing)."""
     codes, uniq = pd.factorize(dates, use_na_sentinel=True)
-    text = np.append(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), None)
+    text = np.append(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), [None])
     return pd.Series(text[codes], index=dates.index, dtype=object)
 
 
-def write_records(records: Records, folder, format: str = "csv") -> Path:
+def write_records(records: Records, folder: PathLike, format: str = "csv") -> Path:
     """Write the normalised tables of ``records`` to ``folder``.
 
     Dates are written as ISO ``YYYY-MM-DD``. Attendance rows aggregated from

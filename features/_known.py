@@ -20,9 +20,10 @@ Dates are float64 days since 1970-01-01 with ``NaN`` for a missing date (see
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def known(dates, t: float) -> np.ndarray:
+def known(dates: ArrayLike, t: float) -> np.ndarray:
     """Whether each date is known at census day ``t``: ``date < t`` (missing: False).
 
     Examples
@@ -34,7 +35,7 @@ def known(dates, t: float) -> np.ndarray:
         return np.asarray(dates, dtype=np.float64) < t
 
 
-def end_as_known(ends, t: float) -> np.ndarray:
+def end_as_known(ends: ArrayLike, t: float) -> np.ndarray:
     """End dates as known at ``t``: an end on or after ``t`` is not yet known (NaN).
 
     Examples
@@ -46,7 +47,7 @@ def end_as_known(ends, t: float) -> np.ndarray:
     return np.where(known(ends, t), ends, np.nan)
 
 
-def current(starts, ends, t: float) -> np.ndarray:
+def current(starts: ArrayLike, ends: ArrayLike, t: float) -> np.ndarray:
     """Whether each spell is current at ``t``: started before it, no end known by it.
 
     Examples
@@ -58,7 +59,7 @@ def current(starts, ends, t: float) -> np.ndarray:
     return known(starts, t) & np.isnan(end_as_known(ends, t))
 
 
-def known_since(dates, since: float, t: float) -> np.ndarray:
+def known_since(dates: ArrayLike, since: float, t: float) -> np.ndarray:
     """Whether each date is known at ``t`` and on or after ``since`` (a look-back window).
 
     Examples
@@ -71,7 +72,7 @@ def known_since(dates, since: float, t: float) -> np.ndarray:
         return known(dates, t) & (dates >= since)
 
 
-def in_outcome_window(dates, t: float, end: float) -> np.ndarray:
+def in_outcome_window(dates: ArrayLike, t: float, end: float) -> np.ndarray:
     """Whether each date falls in the outcome window ``[t, end)`` after the census.
 
     Examples

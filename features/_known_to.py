@@ -8,15 +8,23 @@ with no end date before it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ._args import check_records
 from ._cohort import build_census
 from ._episodes import check_kinds, current_kinds
 from ._sen import current_provision
+from ._typing import DateLike
+
+if TYPE_CHECKING:
+    from ._records import Records
 
 
-def already_known(records, as_of, kinds, year_groups=(5, 6, 7)) -> pd.DataFrame:
+def already_known(records: Records, as_of: DateLike, kinds: Sequence[str],
+                  year_groups: Sequence[int] = (5, 6, 7)) -> pd.DataFrame:
     """Mark each cohort pupil with a current episode of any of ``kinds``.
 
     Parameters

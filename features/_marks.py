@@ -10,7 +10,8 @@ from ._date_columns import day_numbers
 from ._schema import COUNTS, DATE_UNIT, empty_table, na_column
 
 
-def aggregate_marks(marks: pd.DataFrame, class_index=None, upn_codes=None) -> pd.DataFrame:
+def aggregate_marks(marks: pd.DataFrame, class_index: np.ndarray | None = None,
+                    upn_codes: tuple[np.ndarray, pd.Index] | None = None) -> pd.DataFrame:
     """Aggregate classified session marks into one attendance row per pupil and day.
 
     ``sessions_possible`` = PRESENT + AUTH + UNAUTH marks, ``sessions_authorised`` =
@@ -30,14 +31,14 @@ def aggregate_marks(marks: pd.DataFrame, class_index=None, upn_codes=None) -> pd
     if len(marks) == 0:
         return empty_table("attendance")[cols]
     if upn_codes is None:
-        upn_codes, upn_uniq = pd.factorize(marks["upn"])
+        pupil, upn_uniq = pd.factorize(marks["upn"])
     else:
-        upn_codes, upn_uniq = upn_codes
+        pupil, upn_uniq = upn_codes
     if class_index is None:
         class_index = pd.Index(list(MARK_CLASSES)).get_indexer(
-            marks["code_class"].astype(object))
+            pd.Index(marks["code_class"].astype(object)))
     day, _ = day_numbers(marks["date"].astype(DATE_UNIT))
-    key = upn_codes.astype(np.int64) * (1 << 32) + (day - day.min())
+    key = pupil.astype(np.int64) * (1 << 32) + (day - day.min())
     steps = np.diff(key)
     if (steps >= 0).all():  # sorted by pupil and date (the usual export): no hashing
         new_group = np.r_[True, steps != 0]
@@ -54,7 +55,7 @@ def aggregate_marks(marks: pd.DataFrame, class_index=None, upn_codes=None) -> pd
     counts = np.bincount(group[sel] * 3 + class_index[sel], minlength=3 * n).reshape(n, 3)
     counts = counts.astype(np.float64)
     dates = pd.Series(marks["date"].to_numpy()[first]).astype(DATE_UNIT)
-    upn = pd.array(np.asarray(upn_uniq, dtype=object), dtype="string").take(upn_codes[first])
+    upn = pd.array(np.asarray(upn_uniq, dtype=object), dtype="string").take(pupil[first])
     frame = pd.DataFrame({"upn": upn})
     out = pd.DataFrame({
         "upn": upn,

@@ -9,6 +9,9 @@ is complete.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +19,10 @@ from ._args import check_horizon, check_records
 from ._cohort import build_census, column
 from ._dates import days, to_census_date
 from ._known import in_outcome_window
+from ._typing import DateLike
+
+if TYPE_CHECKING:
+    from ._records import Records
 
 BAD_TARGET = (
     "target must be 'suspension' or 'permanent'; got {!r}. 'suspension' counts any "
@@ -62,8 +69,9 @@ class CensusError(ValueError):
     """
 
 
-def label(records, as_of, horizon_months=12, target="suspension",
-          year_groups=(5, 6, 7)) -> pd.Series:
+def label(records: Records, as_of: DateLike, horizon_months: int = 12,
+          target: Literal["suspension", "permanent"] = "suspension",
+          year_groups: Sequence[int] = (5, 6, 7)) -> pd.Series:
     """Return the 0/1 outcome for every pupil in the cohort at ``as_of``.
 
     The outcome is 1 when the pupil has at least one suspension or permanent
@@ -119,10 +127,11 @@ def label(records, as_of, horizon_months=12, target="suspension",
     return pd.Series(y.astype("int64"), index=census.upns, name=target)
 
 
-def _data_end(records) -> pd.Timestamp | None:
+def _data_end(records: Records) -> pd.Timestamp | None:
     """Last day the records cover: ``records.data_end`` (extract date, else latest date)."""
-    if getattr(records, "extract_date", None) is not None:
-        return pd.Timestamp(records.extract_date)
+    extract = getattr(records, "extract_date", None)
+    if extract is not None:
+        return pd.Timestamp(extract)
     end = getattr(records, "data_end", None)
     if end is not None:
         return pd.Timestamp(end)
@@ -140,7 +149,7 @@ def _data_end(records) -> pd.Timestamp | None:
     return pd.Timestamp("1970-01-01") + pd.Timedelta(days=max(latest))
 
 
-def outcome_window_complete(records, as_of, horizon_months=12) -> bool:
+def outcome_window_complete(records: Records, as_of: DateLike, horizon_months: int = 12) -> bool:
     """Return whether the records cover the whole outcome window after ``as_of``.
 
     The window ``[as_of, as_of + horizon_months)`` is complete when its last day is
@@ -168,7 +177,7 @@ def outcome_window_complete(records, as_of, horizon_months=12) -> bool:
     return bool(data_end is not None and end - pd.Timedelta(days=1) <= data_end)
 
 
-def outcome_window_end(as_of, horizon_months=12) -> pd.Timestamp:
+def outcome_window_end(as_of: DateLike, horizon_months: int = 12) -> pd.Timestamp:
     """The first day after the outcome window ``[as_of, as_of + horizon)``.
 
     Examples
@@ -179,7 +188,8 @@ def outcome_window_end(as_of, horizon_months=12) -> pd.Timestamp:
     return to_census_date(as_of) + pd.DateOffset(months=check_horizon(horizon_months))
 
 
-def check_outcome_window(records, as_of, horizon_months=12, *, action="fit") -> None:
+def check_outcome_window(records: Records, as_of: DateLike, horizon_months: int = 12, *,
+                         action: str = "fit") -> None:
     """Raise :class:`CensusError` unless the outcome window after ``as_of`` is complete.
 
     The message says when the window ends, when the records end, and the latest
@@ -216,7 +226,7 @@ def check_outcome_window(records, as_of, horizon_months=12, *, action="fit") -> 
         latest=latest.date()))
 
 
-def data_end(records) -> pd.Timestamp | None:
+def data_end(records: Records) -> pd.Timestamp | None:
     """The last day the records cover: the extract date if given, else their latest date.
 
     ``None`` when the records hold no dates at all.
@@ -239,7 +249,7 @@ def data_end(records) -> pd.Timestamp | None:
     return _data_end(records)
 
 
-def census_after_data_end(records, as_of) -> bool:
+def census_after_data_end(records: Records, as_of: DateLike) -> bool:
     """Whether ``as_of`` is more than :data:`DATA_END_GRACE_MONTHS` after the records end.
 
     Examples
@@ -263,7 +273,7 @@ def census_after_data_end(records, as_of) -> bool:
     return end is not None and as_of > end + pd.DateOffset(months=DATA_END_GRACE_MONTHS)
 
 
-def check_census_in_records(records, as_of, *, action="screen") -> None:
+def check_census_in_records(records: Records, as_of: DateLike, *, action: str = "screen") -> None:
     """Raise :class:`CensusError` when ``as_of`` is well after the records end.
 
     Features at a census after the records end see none of what happened in between,
@@ -297,6 +307,7 @@ def check_census_in_records(records, as_of, *, action="screen") -> None:
     if not census_after_data_end(records, as_of):
         return
     end = _data_end(records)
+    assert end is not None  # census_after_data_end found it
     how = ("their extract date" if getattr(records, "extract_date", None) is not None
            else "the latest date in them; no extract date was given")
     raise CensusError(AFTER_DATA_END.format(
@@ -317,7 +328,8 @@ def _gap(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return " ".join(parts)
 
 
-def latest_complete_census(records, as_of, horizon_months=12, *, max_years=10):
+def latest_complete_census(records: Records, as_of: DateLike, horizon_months: int = 12, *,
+                           max_years: int = 10) -> pd.Timestamp | None:
     """The latest date a whole number of years before ``as_of`` with a complete window.
 
     A screen at ``as_of`` has no outcomes yet; its flags are compared with the

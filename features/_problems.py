@@ -74,7 +74,8 @@ class Problems:
             values = pd.Series(values, copy=False).iloc[rows].to_numpy(dtype=object)
         self.add(table, column, problem, fix, df.index[rows].to_numpy(dtype=object), values)
 
-    def _room(self, table, column, problem, fix, n, listed=True) -> int:
+    def _room(self, table: str, column: str | None, problem: str, fix: str, n: int,
+              listed: bool = True) -> int:
         """How many of ``n`` new rows of a kind may still be listed (the rest counted)."""
         key = (table, column, problem)
         done = self.listed.get(key, 0)

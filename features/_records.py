@@ -52,8 +52,11 @@ their own index. Normalised tables have a fresh ``RangeIndex``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
+
+from ._typing import DateLike
 
 TABLES = ("pupils", "enrolments", "attendance", "attendance_marks", "suspensions", "sen",
           "allocations", "episodes")
@@ -118,20 +121,27 @@ class Records:
     'M'
     """
 
+    # Attributes only some records carry (annotated here, not set, so ``getattr(records,
+    # name, None)`` still tells whether they exist).
+    #: rows of one record seen in several sources; set by :func:`concat_records`
+    duplicates: pd.DataFrame
+    #: notes of the Common Transfer Files read; set by :func:`read_ctf`
+    ctf_warnings: pd.DataFrame
+
     def __init__(
         self,
-        pupils=None,
-        enrolments=None,
-        attendance=None,
-        suspensions=None,
-        sen=None,
-        attendance_marks=None,
+        pupils: pd.DataFrame | None = None,
+        enrolments: pd.DataFrame | None = None,
+        attendance: pd.DataFrame | None = None,
+        suspensions: pd.DataFrame | None = None,
+        sen: pd.DataFrame | None = None,
+        attendance_marks: pd.DataFrame | None = None,
         *,
-        allocations=None,
-        episodes=None,
+        allocations: pd.DataFrame | None = None,
+        episodes: pd.DataFrame | None = None,
         source: str | None = None,
-        extract_date=None,
-    ):
+        extract_date: DateLike | None = None,
+    ) -> None:
         self.raw: dict[str, pd.DataFrame | None] = {
             "pupils": pupils,
             "enrolments": enrolments,
@@ -155,11 +165,11 @@ class Records:
                              f"{extract_date!r}.") from None
         self._clean: dict[str, pd.DataFrame] | None = None
         self._warnings: pd.DataFrame | None = None
-        self._meta: dict = {}
+        self._meta: dict[str, Any] = {}
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame], source=None,
-                    extract_date=None) -> "Records":
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame], source: str | None = None,
+                    extract_date: DateLike | None = None) -> "Records":
         """Build records from a mapping of table name to DataFrame."""
         unknown = set(tables) - set(TABLES)
         if unknown:
@@ -207,29 +217,61 @@ class Records:
         if self._clean is None:
             clean, warnings, meta = normalise(self.raw, extract_date=self.extract_date)
             self._clean, self._warnings, self._meta = clean, warnings, meta
+        assert self._warnings is not None  # set together with _clean
         return self._warnings.copy()
 
     @property
     def warnings(self) -> pd.DataFrame:
         """Warnings found by :meth:`validate` (validating first if needed)."""
         self.validate()
+        assert self._warnings is not None  # validate() set it
         return self._warnings
 
     def _table(self, name: str) -> pd.DataFrame:
         self.validate()
+        assert self._clean is not None  # validate() set it
         return self._clean[name]
 
-    pupils = property(lambda self: self._table("pupils"), doc="Normalised pupils table.")
-    enrolments = property(lambda self: self._table("enrolments"), doc="Normalised enrolments.")
-    attendance = property(lambda self: self._table("attendance"), doc="Normalised attendance.")
-    attendance_marks = property(
-        lambda self: self._table("attendance_marks"), doc="Normalised session marks."
-    )
-    suspensions = property(lambda self: self._table("suspensions"), doc="Normalised suspensions.")
-    sen = property(lambda self: self._table("sen"), doc="Normalised SEN spells.")
-    allocations = property(lambda self: self._table("allocations"),
-                           doc="Normalised allocations (places at a next school).")
-    episodes = property(lambda self: self._table("episodes"), doc="Normalised episodes.")
+    # one typed property per table (lambdas would leave users' type checkers guessing)
+    @property
+    def pupils(self) -> pd.DataFrame:
+        """Normalised pupils table."""
+        return self._table("pupils")
+
+    @property
+    def enrolments(self) -> pd.DataFrame:
+        """Normalised enrolments."""
+        return self._table("enrolments")
+
+    @property
+    def attendance(self) -> pd.DataFrame:
+        """Normalised attendance."""
+        return self._table("attendance")
+
+    @property
+    def attendance_marks(self) -> pd.DataFrame:
+        """Normalised session marks."""
+        return self._table("attendance_marks")
+
+    @property
+    def suspensions(self) -> pd.DataFrame:
+        """Normalised suspensions."""
+        return self._table("suspensions")
+
+    @property
+    def sen(self) -> pd.DataFrame:
+        """Normalised SEN spells."""
+        return self._table("sen")
+
+    @property
+    def allocations(self) -> pd.DataFrame:
+        """Normalised allocations (places at a next school)."""
+        return self._table("allocations")
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        """Normalised episodes."""
+        return self._table("episodes")
 
     @property
     def data_end(self) -> pd.Timestamp | None:
@@ -245,6 +287,7 @@ class Records:
             return self.extract_date
         self.validate()
         c = self._clean
+        assert c is not None  # validate() set it
         cols = [c["attendance"]["period_end"], c["suspensions"]["start_date"],
                 c["enrolments"]["entry_date"], c["enrolments"]["leaving_date"],
                 c["sen"]["start_date"], c["sen"]["end_date"], c["attendance_marks"]["date"],
@@ -255,8 +298,7 @@ class Records:
 
     def given_attendance(self) -> pd.DataFrame:
         """Attendance rows as given, without the rows aggregated from marks."""
-        self.validate()
-        return self._clean["attendance"].iloc[: self._meta.get("n_attendance_given", 0)]
+        return self._table("attendance").iloc[: self._meta.get("n_attendance_given", 0)]
 
     def equals(self, other: "Records") -> bool:
         """Whether two records have equal normalised tables and extract dates.
@@ -268,6 +310,7 @@ class Records:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the normalised tables as a dict (copies are not made)."""
         self.validate()
+        assert self._clean is not None  # validate() set it
         return dict(self._clean)
 
     def __repr__(self) -> str:
@@ -318,7 +361,7 @@ def records_equal(a: Records, b: Records, check_dtype: bool = True) -> bool:
     return True
 
 
-def _schema_column(name, col) -> bool:
+def _schema_column(name: str, col: str) -> bool:
     from ._schema import BOOLEANS, SCHEMA
 
     return col in SCHEMA[name] or (name == "pupils" and col in BOOLEANS)
@@ -327,4 +370,5 @@ def _schema_column(name, col) -> bool:
 def _as_text(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.dt.strftime("%Y-%m-%d").astype("string")
-    return s.astype("string").str.strip().replace("", pd.NA)
+    # pandas-stubs does not list pd.NA among replacement values
+    return s.astype("string").str.strip().replace("", pd.NA)  # type: ignore[call-overload]

@@ -6,6 +6,8 @@ docstring of ``_records``); the parsers, the checks and the writers all read the
 
 from __future__ import annotations
 
+from typing import Final
+
 import pandas as pd
 
 REQUIRED = {
@@ -53,15 +55,15 @@ BOOLEANS = ["fsm", "eal", "looked_after"]
 PHASES = ("primary", "middle", "secondary", "all-through", "special", "ap")
 SESSIONS = {"AM": "AM", "PM": "PM"}
 EARLIEST = pd.Timestamp("1990-01-01")
-DATE_UNIT = "datetime64[ns]"
+DATE_UNIT: Final = "datetime64[ns]"
 
 
-def empty_table(name) -> pd.DataFrame:
+def empty_table(name: str) -> pd.DataFrame:
     """An empty normalised table ``name`` with the schema's columns and dtypes."""
     return _EMPTY[name].copy()
 
 
-def _make_empty(name) -> pd.DataFrame:
+def _make_empty(name: str) -> pd.DataFrame:
     dtypes = {c: ("string" if c not in DATES[name] else DATE_UNIT) for c in SCHEMA[name]}
     for c in COUNTS + ["sessions"]:
         if c in dtypes:

@@ -29,6 +29,8 @@ the feature dictionary.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -36,6 +38,9 @@ from ._cohort import column
 from ._dates import days, months_before
 from ._known import end_as_known, known_since
 from ._spec import NOTE_SCHOOL, NUMERIC, FeatureSpec
+
+if TYPE_CHECKING:
+    from ._cohort import Census
 
 DOMAIN = "school"
 
@@ -77,7 +82,8 @@ def _school_at(upn, when, enrolments, t):
     return out
 
 
-def school_features(census, suspensions, enrolments) -> pd.DataFrame:
+def school_features(census: Census, suspensions: pd.DataFrame,
+                    enrolments: pd.DataFrame) -> pd.DataFrame:
     """Return the school-context features of every pupil in ``census``.
 
     Parameters
@@ -96,13 +102,14 @@ def school_features(census, suspensions, enrolments) -> pd.DataFrame:
     start = days(suspensions["start_date"])
     recent = known_since(start, months_before(census.as_of, 12), t)
     s = suspensions[recent]
-    school = column(s, "school").astype("string").str.strip()
-    school = school.mask(school == "").to_numpy(dtype=object)
+    text = column(s, "school").astype("string").str.strip()
+    school = text.mask(text == "").to_numpy(dtype=object)
     gap = pd.isna(school)
     if gap.any():
         school[gap] = _school_at(s["upn"].to_numpy()[gap], start[recent][gap],
                                  enrolments, t)
-    counts = pd.Series(school).dropna().astype("string").value_counts()
+    counts: pd.Series = pd.Series(school).dropna().astype("string").value_counts()
+    assert census.roll_12m is not None  # build_census sets it
     roll = _roll(census.roll_12m)
     counts = counts.reindex(roll.index, fill_value=0).astype("float64")
     total = float(roll.sum())
@@ -115,7 +122,7 @@ def school_features(census, suspensions, enrolments) -> pd.DataFrame:
                         index=census.upns)
 
 
-def _roll(registrations) -> pd.Series:
+def _roll(registrations: pd.DataFrame) -> pd.Series:
     """Distinct pupils per school (``string`` index) in ``registrations``."""
     codes, schools = pd.factorize(registrations["school"].astype("string"),
                                   use_na_sentinel=True)

@@ -9,6 +9,8 @@ is that of the current spell with the highest provision, latest start.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,9 @@ from ._cohort import column
 from ._dates import DAYS_PER_MONTH, days
 from ._known import end_as_known, known
 from ._spec import BOOL, CATEGORICAL, NOTE_SEN, NUMERIC, FeatureSpec
+
+if TYPE_CHECKING:
+    from ._cohort import Census
 
 #: Fixed categories, identical at every census.
 PROVISION_CATEGORIES = ("none", "support", "ehcp")
@@ -54,7 +59,7 @@ FEATURES = (
 )
 
 
-def current_provision(census, sen) -> np.ndarray:
+def current_provision(census: Census, sen: pd.DataFrame) -> np.ndarray:
     """Return 'none', 'support' or 'ehcp' per cohort pupil (object array)."""
     return _current(census, sen)[0]
 
@@ -83,7 +88,7 @@ def _current(census, sen):
     return provision, need, pos, start, is_e
 
 
-def sen_features(census, sen) -> pd.DataFrame:
+def sen_features(census: Census, sen: pd.DataFrame) -> pd.DataFrame:
     """Return the SEN features of every pupil in ``census``.
 
     Parameters

@@ -9,7 +9,12 @@ not declare, or misses one it did.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NUMERIC, BOOL, CATEGORICAL = "numeric", "bool", "categorical"
 KINDS = (NUMERIC, BOOL, CATEGORICAL)
@@ -110,7 +115,7 @@ class FeatureSpec:
         return UNIT_FORMATS.get(self.unit) if self.kind == NUMERIC else None
 
 
-def check_domain_output(domain: str, specs, frame) -> None:
+def check_domain_output(domain: str, specs: Iterable[FeatureSpec], frame: pd.DataFrame) -> None:
     """Fail loudly when a domain's columns and its declared features differ.
 
     This is a fault in the library, not in the user's data, so it raises

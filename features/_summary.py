@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pandas as pd
 
 
@@ -31,14 +33,14 @@ def summarise_problems(problems: pd.DataFrame, max_rows_per_kind: int = 5) -> st
     lines = [f"{len(problems)} problem(s) of "
              f"{problems.groupby(['table', 'column', 'problem'], dropna=False).ngroups} "
              "kind(s):"]
-    for (table, column, problem), g in problems.groupby(
-            ["table", "column", "problem"], dropna=False, sort=False):
+    for key, g in problems.groupby(["table", "column", "problem"], dropna=False, sort=False):
+        table, column, problem = cast(tuple[Any, Any, Any], key)
         where = table if pd.isna(column) else f"{table}.{column}"
         lines.append("")
         lines.append(f"{where}: {problem} ({len(g)} row{'s' if len(g) != 1 else ''})")
         if "fix" in g.columns and pd.notna(g["fix"].iloc[0]):
-            lines.append(f"  fix: {g['fix'].iloc[0]}")
-        for r in g.head(max_rows_per_kind).itertuples():
+            lines.append(f"  fix: {cast(str, g['fix'].iloc[0])}")
+        for r in cast(Any, g.head(max_rows_per_kind)).itertuples():
             if r.row is None or (not isinstance(r.row, str) and pd.isna(r.row)):
                 continue
             lines.append(f"  row {r.row}: {r.value!r}")

@@ -12,6 +12,8 @@ recorded length adds nothing to it (it still counts in ``suspensions_12m``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,9 @@ from ._cohort import column
 from ._dates import days, months_before
 from ._known import known, known_since
 from ._spec import BOOL, NOTE_EXCLUSIONS, NUMERIC, FeatureSpec
+
+if TYPE_CHECKING:
+    from ._cohort import Census
 
 REASON_GROUP_NAMES = ("violence", "disruption", "other")
 
@@ -95,7 +100,7 @@ def _reason_groups(reason: pd.Series) -> pd.DataFrame:
                         ).drop_duplicates()
 
 
-def suspension_features(census, suspensions) -> pd.DataFrame:
+def suspension_features(census: Census, suspensions: pd.DataFrame) -> pd.DataFrame:
     """Return the suspension features of every pupil in ``census``.
 
     Parameters

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +23,12 @@ from ._schema import (
 )
 from ._text_columns import booleans, coded, factor, numbers, optional_text, take, text_column
 
+if TYPE_CHECKING:
+    from ._problems import Problems
 
-def parse_table(name, df, P, limit) -> pd.DataFrame | None:
+
+def parse_table(name: str, df: pd.DataFrame, P: Problems,
+                limit: pd.Timestamp) -> pd.DataFrame | None:
     """Parse one table's schema columns; ``None`` if required columns are missing."""
     missing = [c for c in REQUIRED[name] if c not in df.columns]
     for c in missing:

@@ -6,15 +6,22 @@ checked once, and problems are spread back to rows by their factor codes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from . import _messages as M
 from ._codes import BOOLEAN_SPELLINGS
 from ._schema import na_column
 
+if TYPE_CHECKING:
+    from ._problems import Problems
 
-def factor(s: pd.Series, with_clean=False):
+
+def factor(s: pd.Series, with_clean: bool = False) -> Any:
     """Factorise ``s``; return codes and its distinct values as stripped strings.
 
     Blank values (NA, empty or whitespace) get code -1, so ``codes == -1`` marks
@@ -52,12 +59,13 @@ def canonical(codes, txt):
     return lut[codes], pd.Index(np.asarray(uniq, dtype=object), dtype=object)
 
 
-def take(values, codes: np.ndarray, dtype) -> pd.array:
+def take(values: Any, codes: np.ndarray, dtype: Any) -> ExtensionArray | np.ndarray:
     arr = pd.array(values, dtype=dtype)
     return pd.api.extensions.take(arr, codes, allow_fill=True)
 
 
-def text_column(df, col, upper=False, lower=False, P=None, table=None) -> pd.Series:
+def text_column(df: pd.DataFrame, col: str, upper: bool = False, lower: bool = False,
+                P: Problems | None = None, table: str | None = None) -> pd.Series:
     """Return column ``col`` as stripped ``string`` dtype (blank -> NA)."""
     raw = df[col]
     codes, txt, clean = factor(raw, with_clean=True)
@@ -72,7 +80,8 @@ def text_column(df, col, upper=False, lower=False, P=None, table=None) -> pd.Ser
     return rebuild(raw, codes, txt, before, col, clean)
 
 
-def rebuild(raw, codes, txt, before, col, clean) -> pd.Series:
+def rebuild(raw: pd.Series, codes: np.ndarray, txt: pd.Series, before: pd.Series, col: str,
+            clean: bool) -> pd.Series:
     """Rows of ``txt`` by ``codes`` as ``string``; reuse the raw column when unchanged."""
     if clean and txt.equals(before):  # already clean text: a cast, no copy
         return raw.astype("string").rename(col)
@@ -86,7 +95,8 @@ def rows_in(codes: np.ndarray, bad: np.ndarray) -> np.ndarray:
     return lut[codes]  # code -1 -> last entry, False
 
 
-def coded(df, col, table, mapping, what, P, allowed=None, dtype="string") -> pd.Series:
+def coded(df: pd.DataFrame, col: str, table: str, mapping: Mapping[str, Any], what: str,
+          P: Problems, allowed: str | None = None, dtype: str = "string") -> pd.Series:
     """Map spellings (stripped, upper-cased) through ``mapping``; report unknown ones."""
     raw = df[col]
     codes, txt, clean = factor(raw, with_clean=True)
@@ -103,12 +113,13 @@ def coded(df, col, table, mapping, what, P, allowed=None, dtype="string") -> pd.
         P.factors[(table, col)] = canonical(codes, mapped_txt)
         if not len(bad):
             return rebuild(raw, codes, mapped_txt, txt, col, clean)
-    values = pd.array(mapped.astype(object).where(mapped.notna(), None).tolist(), dtype=dtype)
+    values: ExtensionArray = pd.array(mapped.astype(object).where(mapped.notna(), None).tolist(),
+                                      dtype=dtype)
     return pd.Series(pd.api.extensions.take(values, codes, allow_fill=True),
                      index=df.index, name=col)
 
 
-def booleans(df, col, table, P) -> pd.Series:
+def booleans(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Series:
     s = df[col]
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("boolean")
@@ -121,7 +132,8 @@ def booleans(df, col, table, P) -> pd.Series:
                   allowed="1/0, true/false, Y/N, yes/no (any case)", dtype="boolean")
 
 
-def numbers(df, col, table, P, whole=False) -> pd.Series:
+def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
+            whole: bool = False) -> pd.Series:
     """Parse a number column; ``whole`` numbers only (session counts) when asked.
 
     Typed columns pass through, but an infinite value is reported (as the same value
@@ -152,7 +164,8 @@ def numbers(df, col, table, P, whole=False) -> pd.Series:
     return pd.Series(vals[codes], index=df.index, name=col)
 
 
-def optional_text(raw, col, table, P, upper=False, lower=False) -> pd.Series:
+def optional_text(raw: pd.DataFrame, col: str, table: str, P: Problems, upper: bool = False,
+                  lower: bool = False) -> pd.Series:
     if col not in raw.columns:
         return na_column(raw, "string")
     return text_column(raw, col, upper=upper, lower=lower, P=P, table=table)

@@ -23,11 +23,16 @@ one census to the next.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ._dates import academic_year_start, days, months_before, whole_months
 from ._spec import BOOL, NOTE_EXCLUSIONS, NOTE_MISSING, NUMERIC, FeatureSpec
+
+if TYPE_CHECKING:
+    from ._cohort import Census
 
 DOMAIN = "transition"
 
@@ -82,7 +87,7 @@ FEATURES = (
 )
 
 
-def transition_features(census) -> pd.DataFrame:
+def transition_features(census: Census) -> pd.DataFrame:
     """Return the transition features of every pupil in ``census``.
 
     Parameters

@@ -24,6 +24,8 @@ Other checks
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +40,8 @@ from ._schema import OPTIONAL, REQUIRED, empty_table
 from ._tables import parse_table
 
 
-def normalise(raw: dict, extract_date=None) -> tuple[dict, pd.DataFrame, dict]:
+def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | None = None
+              ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
     """Return ``(clean_tables, warnings, meta)`` or raise :class:`InputError`.
 
     ``meta["n_attendance_given"]`` is the number of attendance rows given (rows after

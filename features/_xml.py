@@ -8,6 +8,7 @@ one exception with a message that says what to do.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -67,12 +68,12 @@ def root_name(path: Path) -> str | None:
     return None
 
 
-def local_name(tag) -> str:
+def local_name(tag: object) -> str:
     """An element's name without its namespace (``{uri}Pupil`` -> ``Pupil``)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def child_text(el, path: str):
+def child_text(el: Any, path: str) -> str | None:
     """Stripped text at ``path`` under ``el``, or None when absent or blank."""
     if el is None:
         return None

@@ -1,9 +1,13 @@
 """BoostedRiskModel: a calibrated gradient-boosting challenger to the scorecard."""
 
+from __future__ import annotations
+
 import numbers
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -88,9 +92,17 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
     (300, 2)
     """
 
-    def __init__(self, *, max_iter=150, learning_rate=0.03, max_leaf_nodes=7,
-                 min_samples_leaf=100, l2_regularization=1.0, method="sigmoid", cv=5,
-                 random_state=None):
+    # fitted attributes (set by fit), declared for type checkers
+    classes_: np.ndarray
+    empty_columns_: np.ndarray
+    calibrated_: Any
+    booster_: Any
+
+    def __init__(self, *, max_iter: int = 150, learning_rate: float = 0.03,
+                 max_leaf_nodes: int = 7, min_samples_leaf: int = 100,
+                 l2_regularization: float = 1.0,
+                 method: Literal["sigmoid", "isotonic"] = "sigmoid", cv: int = 5,
+                 random_state: int | np.random.RandomState | None = None) -> None:
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -106,13 +118,13 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         return tags
 
-    def _matrix(self, X, *, reset, y=None):
+    def _matrix(self, X: Any, *, reset: bool, y: np.ndarray | None = None) -> np.ndarray:
         """Float matrix: numeric as is, bool 0/1, categories as rate-ordered codes."""
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, reset=reset, skip_check_array=True)
             out = np.empty(X.shape, dtype=np.float64)
             if reset:
-                self.category_maps_ = {}
+                self.category_maps_: dict[str, list[Any]] = {}
             for j in range(X.shape[1]):
                 col, name = X.iloc[:, j], str(X.columns[j])
                 kind = column_kind(col) if reset else (
@@ -123,6 +135,7 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
                     continue
                 codes, categories, missing = to_labels(col)
                 if reset:
+                    assert y is not None  # fit passes the outcome with reset=True
                     rate = np.bincount(codes[~missing], weights=y[~missing],
                                        minlength=len(categories))
                     count = np.bincount(codes[~missing], minlength=len(categories))
@@ -138,16 +151,16 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
             self.category_maps_ = {}
         return X
 
-    def _blank(self, Xm):
+    def _blank(self, Xm: np.ndarray) -> np.ndarray:
         if self.empty_columns_.size:
             Xm = Xm.copy()
             Xm[:, self.empty_columns_] = 0.0
         return Xm
 
-    def _matrix_known(self, X):
+    def _matrix_known(self, X: Any) -> np.ndarray:
         return self._blank(self._matrix(X, reset=False))
 
-    def fit(self, X, y):
+    def fit(self, X: pd.DataFrame | ArrayLike, y: ArrayLike) -> Self:
         """Fit the booster and its cross-fitted calibration; returns self."""
         if self.method not in ("sigmoid", "isotonic"):
             raise ValueError(_BAD_METHOD.format(self.method))
@@ -186,17 +199,17 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
         self.n_iter_ = self.booster_.n_iter_
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Calibrated probabilities of each class."""
         check_is_fitted(self)
         return self.calibrated_.predict_proba(self._matrix_known(X))
 
-    def predict(self, X):
+    def predict(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Class with the larger probability."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def explain(self, X):
+    def explain(self, X: pd.DataFrame | ArrayLike) -> pd.DataFrame:
         """Log-odds contributions of each feature (shap TreeExplainer on ``booster_``).
 
         Returns a DataFrame, one column per feature, index as X; the row sums plus the
@@ -217,7 +230,7 @@ class BoostedRiskModel(ClassifierMixin, BaseEstimator):
 
 
 # ------------------------------------------------------------------ structure checks
-def booster_problem(model) -> str | None:
+def booster_problem(model: Any) -> str | None:
     """Why a fitted gradient-boosting model is unsafe to predict with, or None.
 
     scikit-learn's compiled predictor walks each tree without bounds checks, so a
@@ -248,13 +261,13 @@ def booster_problem(model) -> str | None:
         return "its list of trees is malformed"
     for i, iteration in enumerate(predictors):
         for tree in iteration:
-            problem = tree_problem(tree, n_features, is_cat.astype(bool))
+            problem = tree_problem(tree, int(n_features), is_cat.astype(bool))
             if problem:
                 return f"iteration {i}: {problem}"
     return None
 
 
-def tree_problem(tree, n_features, is_categorical) -> str | None:
+def tree_problem(tree: Any, n_features: int, is_categorical: np.ndarray | None) -> str | None:
     """Why one ``TreePredictor`` is unsafe for the compiled predictor, or None.
 
     The nodes must be a non-empty array of scikit-learn's tree records forming one

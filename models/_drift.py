@@ -9,9 +9,11 @@ with its thresholds as parameters.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 _MISSING = "__missing__"
 _EPS = 1e-4
@@ -21,14 +23,14 @@ def _level_codes(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), _MISSING).astype(str)
 
 
-def _as_float(s: pd.Series):
+def _as_float(s: pd.Series) -> np.ndarray | None:
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return pd.to_numeric(s.astype("Float64"), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan)
     return None
 
 
-def distribution_profile(values, *, n_bins=10) -> dict:
+def distribution_profile(values: pd.Series | ArrayLike, *, n_bins: int = 10) -> dict[str, Any]:
     """A compact summary of a feature's distribution, for drift checks later.
 
     Numeric features with more than ``n_bins`` distinct values are binned at their
@@ -44,7 +46,7 @@ def distribution_profile(values, *, n_bins=10) -> dict:
     """
     s = pd.Series(values)
     num = _as_float(s)
-    profile = {"mean": float("nan"), "sd": float("nan")}
+    profile: dict[str, Any] = {"mean": float("nan"), "sd": float("nan")}
     if num is not None and np.isfinite(num).any():
         profile["mean"] = float(np.nanmean(num))
         profile["sd"] = float(np.nanstd(num, ddof=1)) if np.isfinite(num).sum() > 1 else 0.0
@@ -64,7 +66,7 @@ def distribution_profile(values, *, n_bins=10) -> dict:
     return profile
 
 
-def profile_shift(profile: dict, current) -> tuple[float, float]:
+def profile_shift(profile: dict[str, Any], current: pd.Series | ArrayLike) -> tuple[float, float]:
     """Population stability index and standardised mean difference of ``current`` against
     a :func:`distribution_profile`.
 
@@ -103,7 +105,8 @@ def profile_shift(profile: dict, current) -> tuple[float, float]:
     return psi, smd
 
 
-def population_stability(reference, current, *, n_bins=10) -> float:
+def population_stability(reference: pd.Series | ArrayLike, current: pd.Series | ArrayLike, *,
+                         n_bins: int = 10) -> float:
     """Population stability index (PSI) of one feature between two samples.
 
     Numeric values are binned at the reference's deciles; anything else (including
@@ -163,7 +166,8 @@ class DriftProfile:
     [{'feature': 'absence', 'shifted': True}]
     """
 
-    def __init__(self, *, psi_threshold=0.25, smd_threshold=0.2, n_bins=10):
+    def __init__(self, *, psi_threshold: float = 0.25, smd_threshold: float = 0.2,
+                 n_bins: int = 10) -> None:
         self.psi_threshold = psi_threshold
         self.smd_threshold = smd_threshold
         self.n_bins = n_bins
@@ -171,7 +175,7 @@ class DriftProfile:
     def _check(self):
         for name in ("psi_threshold", "smd_threshold"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not float(v) > 0:
                 raise ValueError(_BAD_THRESHOLD.format(name, v))
 
     def fit(self, X: pd.DataFrame) -> "DriftProfile":

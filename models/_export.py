@@ -38,11 +38,15 @@ band no training row fell in, which scores the feature's average (version 2; ver
 cards, whose empty bands scored 0, are still read).
 """
 
+from __future__ import annotations
+
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 SCHEMA_VERSION = 2
 #: Versions :func:`apply_json` reads (the scoring rule is the same in both).
@@ -154,7 +158,7 @@ def _band_of_category(feature, column):
     return band
 
 
-def apply_json(card, X):
+def apply_json(card: str | dict[str, Any] | Path, X: pd.DataFrame | ArrayLike) -> np.ndarray:
     """Probabilities from an exported scorecard, without the estimator.
 
     A plain numpy reference implementation of the JSON format: it reproduces
@@ -187,6 +191,7 @@ def apply_json(card, X):
         card = Path(card).read_text(encoding="utf-8")
     if isinstance(card, str):
         card = json.loads(card)
+    card = cast(dict[str, Any], card)  # text and files were parsed above
     if (card.get("schema") != "risk-scorecard"
             or card.get("schema_version") not in READABLE_VERSIONS):
         raise ValueError(_BAD_SCHEMA.format(" or ".join(map(str, READABLE_VERSIONS)),

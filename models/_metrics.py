@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 METRIC_NAMES = (
@@ -15,7 +16,7 @@ METRIC_NAMES = (
 )
 
 
-def calibration_error(y_true, y_prob, *, n_bins=10) -> float:
+def calibration_error(y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 10) -> float:
     """Expected calibration error over equal-count bins of predicted risk.
 
     With rare outcomes most scores are small, so equal-width bins would put nearly
@@ -46,8 +47,9 @@ def calibration_error(y_true, y_prob, *, n_bins=10) -> float:
     return float(sum(len(b) / len(y) * abs(p[b].mean() - y[b].mean()) for b in bins if len(b)))
 
 
-def reliability_table(y_true, y_prob, *, n_bins=10, top=None, ci=None,
-                      min_cell=0) -> pd.DataFrame:
+def reliability_table(y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = 10,
+                      top: float | None = None, ci: float | None = None,
+                      min_cell: int = 0) -> pd.DataFrame:
     """Mean predicted risk against the observed rate in equal-count bins.
 
     Parameters
@@ -114,7 +116,7 @@ def reliability_table(y_true, y_prob, *, n_bins=10, top=None, ci=None,
     return out.drop(columns="_pos")
 
 
-def score_metrics(y_true, y_prob, flagged) -> pd.Series:
+def score_metrics(y_true: ArrayLike, y_prob: ArrayLike, flagged: ArrayLike) -> pd.Series:
     """The standard evaluation of a screen: discrimination, calibration and capacity.
 
     Parameters

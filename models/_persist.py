@@ -26,14 +26,18 @@ Every failure is a :class:`ModelFileError` (a ``ValueError``) naming the file, o
 subclasses :class:`UntrustedTypesError` and :class:`ModelVersionError`.
 """
 
+from __future__ import annotations
+
 import importlib.metadata
 import io
 import os
 import struct
 import tempfile
 import zipfile
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Literal, overload
 
 import numpy as np
 import skops.io as sio
@@ -122,7 +126,7 @@ _BAD_PARAMETER = (
 )
 
 
-def library_version():
+def library_version() -> str:
     """The installed ``pupil-risk-screening`` version, or ``"0+unknown"``."""
     try:
         return importlib.metadata.version("pupil-risk-screening")
@@ -142,7 +146,7 @@ class ModelFileError(ValueError):
         The file.
     """
 
-    def __init__(self, message, path=None):
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         self.path = None if path is None else Path(path)
         super().__init__(message)
 
@@ -150,7 +154,8 @@ class ModelFileError(ValueError):
 class ModelVersionError(ModelFileError):
     """A model file was saved by another version of the library."""
 
-    def __init__(self, path, saved, installed):
+    def __init__(self, path: str | os.PathLike[str] | None, saved: object,
+                 installed: str) -> None:
         self.saved, self.installed = saved, installed
         super().__init__(
             f"{path} was saved by pupil-risk-screening {saved}; this is {installed}. "
@@ -161,13 +166,13 @@ class ModelVersionError(ModelFileError):
 class UntrustedTypesError(ModelFileError):
     """A model file contains types outside the trusted list."""
 
-    def __init__(self, path, types):
+    def __init__(self, path: str | os.PathLike[str] | None, types: Iterable[str]) -> None:
         self.types = list(types)
         super().__init__(_UNTRUSTED.format(path, self.types), path)
 
 
-def _summary(model):
-    summary = {"class": type(model).__name__}
+def _summary(model: Any) -> dict[str, Any]:
+    summary: dict[str, Any] = {"class": type(model).__name__}
     for name in ("n_features_in_", "n_splits_", "rounding_loss_", "intercept_", "slope_"):
         value = getattr(model, name, None)
         if isinstance(value, (int, float, np.integer, np.floating)):
@@ -178,7 +183,8 @@ def _summary(model):
     return summary
 
 
-def save_model(model, path, metadata=None):
+def save_model(model: Any, path: str | os.PathLike[str],
+               metadata: Mapping[str, Any] | None = None) -> Path:
     """Write a fitted model with skops, with a metadata record checked on load.
 
     The file is written beside ``path`` under a temporary name and moved into place
@@ -232,7 +238,16 @@ def _umask() -> int:
     return mask
 
 
-def load_model(path, *, trusted=None, return_metadata=False, max_bytes=MAX_MODEL_BYTES):
+@overload
+def load_model(path: str | os.PathLike[str], *, trusted: Iterable[str] | None = ...,
+               return_metadata: Literal[False] = ..., max_bytes: int = ...) -> Any: ...
+@overload
+def load_model(path: str | os.PathLike[str], *, trusted: Iterable[str] | None = ...,
+               return_metadata: Literal[True], max_bytes: int = ...
+               ) -> tuple[Any, dict[str, Any]]: ...
+def load_model(path: str | os.PathLike[str], *, trusted: Iterable[str] | None = None,
+               return_metadata: bool = False, max_bytes: int = MAX_MODEL_BYTES
+               ) -> Any | tuple[Any, dict[str, Any]]:
     """Load a model written by :func:`save_model`, refusing anything unsafe.
 
     This is the library's one trust check for model files (see the module notes for
@@ -348,7 +363,7 @@ def _checked_archive(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _check_directory_size(path, data: bytes) -> None:
+def _check_directory_size(path: Path, data: bytes) -> None:
     """Refuse a central directory too large to list before zipfile lists it.
 
     zipfile builds one object per directory entry, however many the directory holds,
@@ -410,7 +425,7 @@ def _check_members(path, archive, max_bytes):
 
 
 # ------------------------------------------------------------------ the objects
-def _check_structure(obj, *, path=None) -> None:
+def _check_structure(obj: object, *, path: Path | None = None) -> None:
     """Refuse a loaded model whose trees or parameters could crash or corrupt scoring.
 
     Walks everything reachable from ``obj`` and checks every gradient-boosting model
@@ -442,7 +457,7 @@ def _check_structure(obj, *, path=None) -> None:
     from ._scorecard import RiskScorecard
 
     where = "model" if path is None else str(path)
-    trees, checked = [], set()
+    trees, checked = [], set[int]()
     for item in _reachable(obj):
         if isinstance(item, BaseHistGradientBoosting) and hasattr(item, "_predictors"):
             problem = booster_problem(item)

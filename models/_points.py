@@ -223,6 +223,7 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
         loss = log_loss(y, sigmoid(a0 + b0 * total))
         if best is None or loss <= best["loss"] + 1e-12:
             best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0}
+    assert best is not None  # the loop above runs at least once
     return {
         "specs": specs, "points": best["points"], "coef": shifted, "coef_intercept": intercept,
         "scale": best["scale"], "a0": best["a0"], "b0": best["b0"],

@@ -1,11 +1,17 @@
 """RiskScorecard: an integer points scorecard with out-of-sample calibrated probabilities."""
 
+from __future__ import annotations
+
 import html
 import numbers
+import os
 import warnings
+from collections.abc import Mapping
+from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -191,9 +197,12 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, *, max_bands=5, min_band_size="auto", min_band_events=5,
-                 monotone=None, max_points=10, C="auto", n_splits=5, feature_labels=None,
-                 value_formats=None, random_state=None):
+    def __init__(self, *, max_bands: int = 5, min_band_size: float | str = "auto",
+                 min_band_events: int = 5, monotone: Mapping[str, int] | None = None,
+                 max_points: int = 10, C: float | str = "auto", n_splits: int = 5,
+                 feature_labels: Mapping[str, str] | None = None,
+                 value_formats: Mapping[str, str] | None = None,
+                 random_state: int | np.random.RandomState | None = None) -> None:
         self.max_bands = max_bands
         self.min_band_size = min_band_size
         self.min_band_events = min_band_events
@@ -250,7 +259,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
                     "monotone", "a dict of directions -1, 0 or +1", {key: value},
                     "Use +1 when a higher value never lowers the risk."))
 
-    def _check_y(self, y):
+    def _check_y(self, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
@@ -299,7 +308,8 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         return codes, index
 
     # ----------------------------------------------------------------------- fit
-    def fit(self, X, y, groups=None):
+    def fit(self, X: pd.DataFrame | ArrayLike, y: ArrayLike,
+            groups: ArrayLike | None = None) -> Self:
         """Learn bands, points and the calibrated score-to-probability map.
 
         With ``C="auto"`` or ``min_band_size="auto"`` the settings are chosen here, as
@@ -426,19 +436,19 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         labels = self.feature_labels or {}
         return [labels.get(s["name"], s["name"]) for s in self.bands_]
 
-    def score_points(self, X):
+    def score_points(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Integer total points per row (without the base score ``intercept_``)."""
         codes, _ = self._encode(X)
         return total_points({"points": self.band_points_}, codes)
 
-    def decision_function(self, X):
+    def decision_function(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Total score: ``intercept_`` plus the points of every feature's band.
 
         ``decision_function(X) > 0`` exactly when the predicted risk exceeds 0.5.
         """
         return self.score_points(X) + self.intercept_
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Calibrated probabilities, a monotone map of the total points.
 
         ``p = 1 / (1 + exp(-(proba_intercept_ + slope_ * points)))``.
@@ -447,25 +457,25 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         p = sigmoid(self.proba_intercept_ + self.slope_ * points)
         return np.column_stack([1 - p, p])
 
-    def predict(self, X):
+    def predict(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Class with the larger probability (the outcome when the risk exceeds 0.5)."""
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(int)]
 
     # ------------------------------------------------------------------- reading
     @property
-    def scorecard_(self):
+    def scorecard_(self) -> pd.DataFrame:
         """DataFrame, one row per band: feature, label, band, points, n, rate, basis."""
         check_is_fitted(self)
         return scorecard_frame(self)
 
     @property
-    def points_(self):
+    def points_(self) -> pd.Series:
         """Series of points indexed by (feature, band)."""
         card = self.scorecard_
         return card.set_index(["feature", "band"])["points"]
 
-    def explain(self, X):
+    def explain(self, X: pd.DataFrame | ArrayLike) -> pd.DataFrame:
         """Points each feature adds to each row's score.
 
         Returns
@@ -479,7 +489,8 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(contributions(self.band_points_, codes), index=index,
                             columns=names)
 
-    def reasons(self, X, k=3, *, relative_to="typical"):
+    def reasons(self, X: pd.DataFrame | ArrayLike, k: int = 3, *,
+                relative_to: Literal["typical", "zero"] = "typical") -> pd.DataFrame:
         """Plain-English reasons: the ``k`` bands adding the most points to each row.
 
         Parameters
@@ -510,7 +521,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         return top_reasons(self.band_points_, self.bands_, self._labels(), codes, k, index,
                            baseline=baseline)
 
-    def to_json(self, path=None):
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The portable scorecard as a JSON string (see ``models/SCORECARD_JSON.md``).
 
         Parameters

@@ -89,7 +89,7 @@ def _installed_version() -> str:
         return "0.0.0+unknown"
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:  # object, not Any: a misspelt name stays an error
     if name == "__version__":
         value = _installed_version()
     elif name in _LAZY:

@@ -9,10 +9,13 @@ of each with the outcome. It only counts: the marking rule lives in
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 
 
-def added_value(scores, min_cell: int = 10) -> dict | None:
+def added_value(scores: pd.DataFrame, min_cell: int = 10) -> dict[str, Any] | None:
     """Flagged pupils by whether they were already known (``None`` without the column).
 
     Parameters
@@ -48,7 +51,7 @@ def added_value(scores, min_cell: int = 10) -> dict | None:
     flagged = scores["flagged"].to_numpy(dtype=bool)
     known = scores["already_known"].to_numpy(dtype=bool)
     new = flagged & ~known
-    out = {
+    out: dict[str, Any] = {
         "n_flagged": int(flagged.sum()),
         "n_flagged_already_known": int((flagged & known).sum()),
         "n_flagged_not_known": int(new.sum()),
@@ -66,11 +69,11 @@ def added_value(scores, min_cell: int = 10) -> dict | None:
     return out
 
 
-def _count(value, min_cell) -> str:
+def _count(value: int, min_cell: int) -> str:
     return f"fewer than {min_cell}" if 0 < value < min_cell else f"{value:,}"
 
 
-def added_value_html(scores, min_cell: int = 10) -> str:
+def added_value_html(scores: pd.DataFrame, min_cell: int = 10) -> str:
     """The report's paragraph on added value ("" when nothing marks known pupils)."""
     v = added_value(scores, min_cell)
     if v is None:

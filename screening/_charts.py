@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
 
 FONT = 11          # points, at DPI below: about 15 px on screen
 DPI = 100
@@ -20,7 +26,7 @@ BLUE, RED, GREY, LIGHT = "#2f5fa7", "#b03a2e", "#777777", "#eeeeee"
 _TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
 
 
-def label(text) -> str:
+def label(text: object) -> str:
     """Text safe for matplotlib (no mathtext from user data)."""
     return str(text).replace("$", r"\$")
 
@@ -57,7 +63,7 @@ def ratio_axis(ax, values):
     ax.xaxis.set_minor_locator(NullLocator())
 
 
-def tag(fig, alt: str) -> str:
+def tag(fig: Figure, alt: str) -> str:
     """The figure as an inline ``<img>`` with its pixel size."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
@@ -67,7 +73,7 @@ def tag(fig, alt: str) -> str:
             f'src="data:image/png;base64,{data}">')
 
 
-def risk_histogram(risk, flagged) -> str:
+def risk_histogram(risk: pd.Series, flagged: pd.Series) -> str:
     """Predicted risk of the cohort, flagged pupils in red."""
     risk = np.asarray(risk, dtype=float)
     flagged = np.asarray(flagged, dtype=bool)
@@ -85,7 +91,8 @@ def risk_histogram(risk, flagged) -> str:
     return tag(fig, "Histogram of predicted risk; flagged pupils in red")
 
 
-def forest(rows, measures) -> str:
+def forest(rows: list[tuple[str, dict[str, tuple[float, float, float]]]],
+           measures: list[tuple[str, str]]) -> str:
     """Ratios with intervals, one row per group, one panel per measure.
 
     ``rows`` is a list of ``(label, {measure: (ratio, low, high)})``; ``measures`` a
@@ -129,7 +136,7 @@ def forest(rows, measures) -> str:
     return tag(fig, "Ratios with 95% intervals by group; 1× means no difference")
 
 
-def calibration(table, flagged_range) -> str:
+def calibration(table: pd.DataFrame, flagged_range: Any) -> str:
     """Observed rate against predicted risk, with intervals, over the top risks."""
     fig, (ax,) = figure(3.4, width=5.2)
     t = table[table["observed_rate"].notna()]
@@ -154,7 +161,8 @@ def calibration(table, flagged_range) -> str:
     return tag(fig, "Calibration over the highest risks, with 95% intervals")
 
 
-def capacity_chart(overall, by_group) -> str:
+def capacity_chart(overall: pd.DataFrame,
+                   by_group: Sequence[tuple[str, pd.DataFrame]]) -> str:
     """Precision and recall (left) and amplification per group (right) by capacity."""
     fig, (a1, a2) = figure(3.4 + 0.22 * len(by_group), ncols=2)
     cap = overall["capacity"].to_numpy(float)

@@ -20,7 +20,16 @@ import threading
 import time
 import traceback
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the heavy imports happen only when a command runs
+    import pandas as pd
+
+    from screening.features import InputError
+
+    from ._result import Evaluation, ScreeningResult
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -72,7 +81,7 @@ def _load(source):
     return features.load_records(path)
 
 
-def _model_path(text) -> Path:
+def _model_path(text: str) -> Path:
     path = Path(text)
     if path.is_dir():
         raise _BadInput(_MODEL_IS_FOLDER.format(path=path))
@@ -262,13 +271,14 @@ _RESULT_FILES = ("scores.csv", "audit.csv", "audit_breakdowns.csv", "drift.csv",
                  "report.html")
 
 
-def _write_result(result, folder: Path, evaluation=None):
+def _write_result(result: ScreeningResult, folder: Path,
+                  evaluation: Evaluation | None = None) -> None:
     result.to_csv(folder)
     result.to_json(folder / "result.json")
     result.to_html(folder / "report.html", evaluation=evaluation)
 
 
-def _read_scores_file(path: Path):
+def _read_scores_file(path: Path) -> pd.DataFrame:
     import pandas as pd
 
     if not path.exists():
@@ -767,7 +777,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"{prefix}: {text}", file=sys.stderr, flush=True)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``screening`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -788,7 +798,7 @@ def main(argv=None) -> int:
         return EXIT_INTERRUPTED
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     from screening.features import InputError
 
     try:
@@ -820,7 +830,7 @@ def _interrupted() -> bool:
     return _INTERRUPTS.seen
 
 
-def _problems(err) -> str:
+def _problems(err: InputError) -> str:
     from screening.features import summarise_problems
 
     return summarise_problems(err.problems)

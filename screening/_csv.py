@@ -15,8 +15,10 @@ and cannot start a new row. The JSON output keeps the original values.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,7 +86,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path, **kwargs) -> Path:
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Write ``frame`` as a spreadsheet-safe CSV (no index unless asked); return the path.
 
     Lines end in CRLF (RFC 4180), so a field holding a carriage return or a line feed

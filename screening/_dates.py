@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from screening import features
+
+from ._typing import DateLike, Dates
 
 _ONE_DATE = (
     "{what} must be one census date here; got {kind} {value!r}. Pass a single date such "
@@ -16,7 +19,7 @@ _ONE_DATE = (
 _SCALARS = (str, date, pd.Timestamp, np.datetime64)
 
 
-def census_date(value, *, what="as_of") -> pd.Timestamp:
+def census_date(value: DateLike, *, what: str = "as_of") -> pd.Timestamp:
     """One census date (ISO or day-first DD/MM/YYYY); a list is refused, not truncated.
 
     Examples
@@ -29,7 +32,7 @@ def census_date(value, *, what="as_of") -> pd.Timestamp:
     return features.parse_date(value, what=what)
 
 
-def census_dates(value, *, what="as_of") -> list[pd.Timestamp]:
+def census_dates(value: Dates, *, what: str = "as_of") -> list[pd.Timestamp]:
     """A census date or a sequence of them, as a list.
 
     Examples
@@ -38,5 +41,5 @@ def census_dates(value, *, what="as_of") -> list[pd.Timestamp]:
     [Timestamp('2022-10-06 00:00:00'), Timestamp('2023-10-05 00:00:00')]
     """
     if isinstance(value, _SCALARS) or value is None or not hasattr(value, "__iter__"):
-        return [features.parse_date(value, what=what)]
+        return [features.parse_date(cast(DateLike, value), what=what)]
     return [features.parse_date(v, what=what) for v in value]

@@ -11,9 +11,14 @@ import json
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 from ._csv import write_csv
 from ._result import _jsonable, _records
+from ._typing import PathLike
+
+if TYPE_CHECKING:
+    from ._result import Evaluation, ScreeningResult
 
 #: Schema of ``evaluation.json``; see ``docs/json-schema.md``.
 EVALUATION_SCHEMA = "pupil-risk-screening/evaluation"
@@ -24,7 +29,7 @@ EVALUATION_FILES = ("evaluation.json", "metrics.csv", "calibration.csv", "audit.
                     "scores.csv", "evaluation.html")
 
 
-def evaluation_dict(ev) -> dict:
+def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
     """The evaluation as a JSON-able dict (no pupil rows: those are in ``scores.csv``)."""
     audit = ev.audit
     return _jsonable({
@@ -39,10 +44,11 @@ def evaluation_dict(ev) -> dict:
     })
 
 
-def evaluation_html(ev) -> str:
+def evaluation_html(ev: Evaluation) -> str:
     """One self-contained page: the measures, calibration, model card and audit."""
     from ._report import _CSS, _calibration_chart, _model_card, _table
 
+    # a stand-in for the result: the model card reads only its model facts
     holder = SimpleNamespace(model_facts=lambda: json.loads(json.dumps(
         _jsonable(dict(ev.facts)))))
     as_of = escape(str(ev.as_of.date()))
@@ -56,14 +62,14 @@ def evaluation_html(ev) -> str:
         _table(ev.metrics.rename("value").rename_axis("metric").reset_index(),
                float_format="{:.4f}".format),
         "<h2>Calibration</h2>", _calibration_chart(ev.calibration),
-        "<h2>Model card</h2>", _model_card(holder, ev, None),
+        "<h2>Model card</h2>", _model_card(cast("ScreeningResult", holder), ev, None),
         ev.audit.html_fragment() if hasattr(ev.audit, "html_fragment") else "",
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p)
 
 
-def write_evaluation(ev, folder) -> list[Path]:
+def write_evaluation(ev: Evaluation, folder: PathLike) -> list[Path]:
     """Write :data:`EVALUATION_FILES` for ``ev`` into ``folder``; return their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

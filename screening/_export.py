@@ -6,6 +6,7 @@ the key file) but not the key.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 _NO_KEY_FILE = "--key-file {path} does not exist. Give the file that holds the LA's key."
@@ -62,7 +63,7 @@ def add_parser(sub, formatter, out_help, date_help):
     return e
 
 
-def _key(path) -> bytes:
+def _key(path: str) -> bytes:
     from . import _cli
 
     path = Path(path)
@@ -71,7 +72,7 @@ def _key(path) -> bytes:
     return path.read_bytes().strip()
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run ``screening export``; the exit status."""
     from screening import features
 
@@ -101,6 +102,7 @@ def run(args) -> int:
             X = features.build(pseudo, as_of=as_of, episode_kinds=kinds)
             write_csv(X.reset_index(), folder / "features.csv")
         if scr is not None:
+            assert as_of is not None  # a model needs --as-of (refused above)
             result = scr.screen(pseudo, as_of=as_of)
             result.to_csv(folder)
         schools = " School identifiers are replaced by a keyed hash too." \

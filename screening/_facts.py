@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._screener import Screener
 
 _UNIT_NOUN = {"school": "school", "phase": "phase", "year_group": "year group"}
 
@@ -20,7 +24,8 @@ def _plain(value):
     return value
 
 
-def sizing_text(capacity, threshold, capacity_by=None) -> str:
+def sizing_text(capacity: float | Mapping[Any, int] | None, threshold: float | None,
+                capacity_by: str | None = None) -> str:
     """How flags were sized, in words.
 
     Examples
@@ -34,6 +39,7 @@ def sizing_text(capacity, threshold, capacity_by=None) -> str:
     """
     if threshold is not None:
         return f"risk at least {threshold:.3f}"
+    assert capacity is not None  # a Screener has a capacity or a threshold
     if capacity_by is not None:
         noun = _UNIT_NOUN[capacity_by]
         if isinstance(capacity, Mapping):
@@ -43,12 +49,13 @@ def sizing_text(capacity, threshold, capacity_by=None) -> str:
         if capacity < 1:
             return f"the top {capacity:.1%} of each {noun}"
         return f"the top {int(capacity)} pupils of each {noun}"
+    assert not isinstance(capacity, Mapping)  # a capacity per unit needs capacity_by
     if capacity < 1:
         return f"the top {capacity:.1%} of the cohort"
     return f"the top {int(capacity)} pupils"
 
 
-def tie_rule_text(ties, threshold=None) -> str:
+def tie_rule_text(ties: str, threshold: float | None = None) -> str:
     """How pupils with the same risk at the cut-off were treated, in words.
 
     Examples
@@ -64,7 +71,7 @@ def tie_rule_text(ties, threshold=None) -> str:
     return "ties were broken by UPN (ascending): the lower UPN was flagged"
 
 
-def model_facts(screener) -> dict:
+def model_facts(screener: Screener) -> dict[str, Any]:
     """What the model is, what it was trained on and how flags are sized, as plain data.
 
     Everything is copied, so changing the screener later changes no result.

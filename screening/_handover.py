@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ._csv import write_csv
 from ._report import _table
 
+if TYPE_CHECKING:
+    from ._result import ScreeningResult
 
-def incoming(result) -> pd.DataFrame:
+
+def incoming(result: ScreeningResult) -> pd.DataFrame:
     """The screened pupils with an allocated place: scores with ``destination`` and
     ``start_date`` (empty when the screen had no allocations)."""
     alloc = result.allocations
@@ -29,7 +33,8 @@ def incoming(result) -> pd.DataFrame:
                                how="inner", validate="one_to_one")
 
 
-def handover_html(result, school, pupils, audience) -> str:
+def handover_html(result: ScreeningResult, school: object, pupils: pd.DataFrame,
+                  audience: str) -> str:
     from ._packs import _points_table, _rule, page
 
     flagged = pupils[pupils["flagged"]]
@@ -50,7 +55,7 @@ def handover_html(result, school, pupils, audience) -> str:
                 f"{school}", audience, body)
 
 
-def write_handover(result, folder) -> list[Path]:
+def write_handover(result: ScreeningResult, folder: Path) -> list[Path]:
     """Write ``<school>.html`` and ``.csv`` per receiving school; nothing without
     allocations."""
     from ._packs import HANDOVER_AUDIENCE, file_names, pupil_table

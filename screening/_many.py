@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,15 @@ from sklearn.utils.validation import check_is_fitted
 from screening import audits, features
 
 from ._progress import progress
+from ._typing import DateLike, Dates, PathLike
+
+if TYPE_CHECKING:
+    from ._screener import Screener
+
+#: One LA's records: a folder in the input contract, or a callable returning Records.
+Source: TypeAlias = "PathLike | Callable[[], features.Records]"
+#: The local authorities: one source, a sequence of them, or a mapping of LA name to source.
+Sources: TypeAlias = "Source | Sequence[Source] | Mapping[str, Source]"
 
 _SOURCE_TYPE = (
     "Each source must be a folder of records (str or path) or a callable that returns one "
@@ -53,7 +63,7 @@ class LocalAuthorityError(RuntimeError):
     part of the message.
     """
 
-    def __init__(self, la, error, action="screen"):
+    def __init__(self, la: str, error: BaseException, action: str = "screen") -> None:
         self.la = la
         super().__init__(
             f"Local authority {la!r} failed to {action}: {type(error).__name__}: {error}. "
@@ -61,7 +71,7 @@ class LocalAuthorityError(RuntimeError):
             "and list the failures.")
 
 
-def named_sources(sources) -> list[tuple[str, object]]:
+def named_sources(sources: Sources) -> list[tuple[str, Source]]:
     """``(name, source)`` pairs: a mapping's keys, a folder's name, or ``la_<i>``."""
     if isinstance(sources, Mapping):
         items = [(str(k), v) for k, v in sources.items()]
@@ -219,8 +229,11 @@ def _failures(outs, on_error, action):
                         columns=["la", "error", "message"])
 
 
-def screen_many(screener, sources, *, as_of, n_jobs=None, on_error="raise", keep="results",
-                breakdowns=("year_group",), allow_after_data_end=False) -> NationalResult:
+def screen_many(screener: Screener, sources: Sources, *, as_of: DateLike,
+                n_jobs: int | None = None, on_error: Literal["raise", "report"] = "raise",
+                keep: Literal["results", "audits"] = "results",
+                breakdowns: Sequence[str] = ("year_group",),
+                allow_after_data_end: bool = False) -> NationalResult:
     """Screen many local authorities with one fitted Screener, and audit the nation.
 
     Parameters
@@ -322,7 +335,8 @@ def _rows_one(screener, name, source, dates, names, kinds):
     return name, rows, None, info
 
 
-def fit_many(screener, sources, *, as_of, n_jobs=None, on_error="raise"):
+def fit_many(screener: Screener, sources: Sources, *, as_of: Dates, n_jobs: int | None = None,
+             on_error: Literal["raise", "report"] = "raise") -> Screener:
     """Fit a Screener on the pooled training rows of many local authorities.
 
     Each LA is loaded and its training features and outcomes built inside its own

@@ -20,6 +20,9 @@ import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from ._typing import PathLike
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "pupil-risk-screening/outputs"
@@ -49,7 +52,7 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def read_manifest(folder) -> dict | None:
+def read_manifest(folder: PathLike) -> dict[str, Any] | None:
     """The manifest of an output folder, or None when it has none (or an unreadable one).
 
     Examples
@@ -66,7 +69,7 @@ def read_manifest(folder) -> dict | None:
     return doc if isinstance(doc, dict) and doc.get("schema") == MANIFEST_SCHEMA else None
 
 
-def verify(folder) -> list[str]:
+def verify(folder: PathLike) -> list[str]:
     """Files of an output folder that are missing, extra or differ from its manifest.
 
     An empty list means the folder is exactly the set its manifest describes.
@@ -144,7 +147,7 @@ class Outputs:
             if stage.exists():
                 shutil.rmtree(stage, ignore_errors=True)
 
-    def _write_manifest(self, stage: Path, census):
+    def _write_manifest(self, stage: Path, census: object) -> None:
         from . import __version__
 
         files = [{"name": p.relative_to(stage).as_posix(), "bytes": p.stat().st_size,
@@ -161,7 +164,7 @@ class Outputs:
         }
         (stage / MANIFEST).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
 
-    def _swap(self, stage: Path):
+    def _swap(self, stage: Path) -> None:
         """Put ``stage`` at ``out``; a previous set moves aside first and is then removed.
 
         Ctrl-C is held back for the two renames (and acted on just after), so ``out`` is

@@ -21,14 +21,20 @@ Every page says who it is for at its top and bottom (and, printed, on every page
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from ._csv import write_csv
 from ._report import _CSS, _model_card, _table
+from ._typing import PathLike
 from ._units import ties_sentence
+
+if TYPE_CHECKING:
+    from ._result import Evaluation, ScreeningResult
 
 OVERVIEW_AUDIENCE = (
     "LA overview: for scrutiny committees, governors and partners. It holds no "
@@ -66,7 +72,7 @@ def safe_name(text: str) -> str:
     return name or "school"
 
 
-def file_names(schools) -> dict:
+def file_names(schools: Iterable[Any]) -> dict[Any, str]:
     """A distinct safe file name for each school (a suffix when two would collide).
 
     Examples
@@ -110,7 +116,7 @@ def pupil_table(scores: pd.DataFrame, audience: str) -> pd.DataFrame:
     return out
 
 
-def _points_table(result) -> str:
+def _points_table(result: ScreeningResult) -> str:
     card = result.scorecard
     if card is None:
         return f"<p>{escape(result.facts['model_type'])} has no points table.</p>"
@@ -125,7 +131,7 @@ def _points_table(result) -> str:
             "not the child.</p>" + _table(card))
 
 
-def _rule(result, min_cell=None) -> str:
+def _rule(result: ScreeningResult, min_cell: int | None = None) -> str:
     facts = result.facts
     rule = facts.get("tie_rule", "")
     sentence = "" if result.ties is None else ties_sentence(result.ties, rule,
@@ -137,7 +143,7 @@ def _rule(result, min_cell=None) -> str:
     return text + (f"; {escape(rule)}." if rule else ".") + "</p>"
 
 
-def _findings(result) -> str:
+def _findings(result: ScreeningResult) -> str:
     findings = list(getattr(result.audit, "findings", []) or [])
     if not findings:
         return ""
@@ -145,7 +151,7 @@ def _findings(result) -> str:
         f"<li>{escape(f)}</li>" for f in findings) + "</ul></div>")
 
 
-def _evaluation_summary(evaluation, min_cell) -> str:
+def _evaluation_summary(evaluation: Evaluation | None, min_cell: int) -> str | None:
     """The evaluation's measures, withholding any that would reveal a count < min_cell."""
     if evaluation is None:
         return None
@@ -170,7 +176,7 @@ def _evaluation_summary(evaluation, min_cell) -> str:
 #: The audit tables a per-unit capacity makes derivable: with "the top 5% of each
 #: school" public, each school's number of flags follows from its size, so a breakdown
 #: by school (or year group) could give away a count the audit hides.
-_UNIT_TABLES = {"school": ("school",), "phase": ("year_group",),
+_UNIT_TABLES: dict[str, tuple[str, ...]] = {"school": ("school",), "phase": ("year_group",),
                 "year_group": ("year_group",)}
 
 
@@ -184,9 +190,9 @@ def overview_audit(result):
     """
     import dataclasses
 
-    rep = result.audit
-    drop = _UNIT_TABLES.get(result.facts.get("capacity_by"), ())
-    if not drop or not dataclasses.is_dataclass(rep):
+    rep: Any = result.audit
+    drop = _UNIT_TABLES.get(result.facts.get("capacity_by") or "", ())
+    if not drop or not dataclasses.is_dataclass(cast(Any, rep)):  # rep stays an AuditReport
         return rep
 
     def keep(frame, column):
@@ -204,7 +210,7 @@ def overview_audit(result):
         adjusted=keep(rep.adjusted, "attribute"))
 
 
-def overview_html(result, evaluation=None) -> str:
+def overview_html(result: ScreeningResult, evaluation: Evaluation | None = None) -> str:
     """The LA overview: no pupil rows, nothing beyond the audit's suppressed counts."""
     min_cell = int(result.facts.get("min_cell", 10))
     s = result.scores
@@ -226,8 +232,8 @@ def overview_html(result, evaluation=None) -> str:
                 OVERVIEW_AUDIENCE.format(min_cell=min_cell), body)
 
 
-def _unit_note(result) -> str:
-    drop = _UNIT_TABLES.get(result.facts.get("capacity_by"), ())
+def _unit_note(result: ScreeningResult) -> str:
+    drop = _UNIT_TABLES.get(result.facts.get("capacity_by") or "", ())
     if not drop:
         return ""
     return (f"<p>The capacity applies within each {escape(result.facts['capacity_by'])}, so "
@@ -236,7 +242,7 @@ def _unit_note(result) -> str:
             "this overview, as they could reveal a count it hides.</p>")
 
 
-def case_list_html(result, table: pd.DataFrame) -> str:
+def case_list_html(result: ScreeningResult, table: pd.DataFrame) -> str:
     body = [f"<p>Every flagged pupil ({len(table):,}), highest risk first. Reasons are the "
             "scorecard lines that add most points for the pupil.</p>",
             _rule(result), _table(table.drop(columns="audience"))]
@@ -244,7 +250,8 @@ def case_list_html(result, table: pd.DataFrame) -> str:
                 CASE_LIST_AUDIENCE, body)
 
 
-def school_html(result, school, pupils: pd.DataFrame, audience: str, name: str) -> str:
+def school_html(result: ScreeningResult, school: object, pupils: pd.DataFrame, audience: str,
+                name: str) -> str:
     flagged = pupils[pupils["flagged"]]
     s = result.scores
     body = [
@@ -268,7 +275,8 @@ def school_html(result, school, pupils: pd.DataFrame, audience: str, name: str) 
                 audience, body)
 
 
-def write_packs(result, folder, *, evaluation=None) -> list[Path]:
+def write_packs(result: ScreeningResult, folder: PathLike, *,
+                evaluation: Evaluation | None = None) -> list[Path]:
     """Write the overview, the case list and one pack per school into ``folder``."""
     from ._handover import write_handover
 

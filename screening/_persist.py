@@ -9,6 +9,7 @@ summary) is checked on load.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from sklearn.utils.validation import check_is_fitted
@@ -16,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from screening import models
 
 from ._screener import Screener
+from ._typing import PathLike
 
 #: What a screener file may hold besides the models' own trusted types.
 SCREENER_TYPES = ["screening._screener.Screener"]
@@ -26,13 +28,13 @@ _NOT_A_SCREENER = (
 )
 
 
-def _version():
+def _version() -> str:
     from . import __version__
 
     return __version__
 
 
-def save(screener: Screener, path) -> Path:
+def save(screener: Screener, path: PathLike) -> Path:
     """Save a fitted :class:`Screener` to a skops file.
 
     Parameters
@@ -62,7 +64,7 @@ def save(screener: Screener, path) -> Path:
     })
 
 
-def load(path, *, trusted=None) -> Screener:
+def load(path: PathLike, *, trusted: Iterable[str] | None = None) -> Screener:
     """Load a Screener saved by :func:`save`, refusing untrusted types.
 
     Parameters

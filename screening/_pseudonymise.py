@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from screening.features import Records
 
 #: Hex characters kept of each HMAC: 96 bits (collisions need ~10^14 pupils).
 UPN_CHARS = 24
@@ -30,7 +34,7 @@ _BAD_KEY = (
 _BAD_KEEP = "keep_columns names {names}, which are not columns of the pupils table ({have})."
 
 
-def check_key(key) -> bytes:
+def check_key(key: Any) -> bytes:
     """The key as bytes, or ``ValueError`` saying how to make a good one.
 
     Examples
@@ -47,7 +51,8 @@ def check_key(key) -> bytes:
     return bytes(key)
 
 
-def pseudonym(values, key, *, prefix: str = "", chars: int = UPN_CHARS) -> pd.Series:
+def pseudonym(values: pd.Series, key: bytes, *, prefix: str = "",
+              chars: int = UPN_CHARS) -> pd.Series:
     """The keyed hash of each value: the first ``chars`` hex digits of HMAC-SHA256.
 
     Missing values stay missing. ``prefix`` separates kinds of identifier (schools
@@ -70,7 +75,8 @@ def pseudonym(values, key, *, prefix: str = "", chars: int = UPN_CHARS) -> pd.Se
     return pd.Series(out, index=values.index, dtype="string")
 
 
-def pseudonymise(records, *, key, hash_schools=False, keep_columns=()):
+def pseudonymise(records: Records, *, key: bytes | str, hash_schools: bool = False,
+                 keep_columns: Sequence[str] = ()) -> Records:
     """Return the records with every UPN replaced by its keyed hash.
 
     Parameters

@@ -10,8 +10,11 @@ it once (``ScreeningResult.shared_reasons``) instead of in every row.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 #: A reason held by at least this share of a year group's screened pupils is shared.
 SHARED_SHARE = 0.95
@@ -19,7 +22,8 @@ SHARED_SHARE = 0.95
 MIN_PUPILS = 30
 
 
-def distinguishing_reasons(all_reasons: pd.DataFrame, year_group, k: int = 3) -> tuple:
+def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
+                           k: int = 3) -> tuple[pd.DataFrame, dict[Any, list[str]]]:
     """The first ``k`` reasons of each row that most of its year group does not share.
 
     Parameters

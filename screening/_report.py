@@ -13,13 +13,20 @@ data is escaped; no count under the audit's ``min_cell`` is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from . import _charts as charts
+
+if TYPE_CHECKING:
+    from screening.audits import AuditReport
+
+    from ._result import Backtest, Evaluation, ScreeningResult
 from . import _words as words
 from ._added_value import added_value_html
 
@@ -48,20 +55,21 @@ MAX_FLAGGED_ROWS = 1000
 
 @dataclass(frozen=True)
 class _Ctx:
-    result: object
-    evaluation: object = None
-    backtest: object = None
+    result: ScreeningResult
+    evaluation: Evaluation | None = None
+    backtest: Backtest | None = None
 
     @property
     def min_cell(self) -> int:
         return int(self.result.facts.get("min_cell", 10))
 
 
-def _e(x) -> str:
+def _e(x: object) -> str:
     return escape(str(x), quote=True)
 
 
-def _table(frame: pd.DataFrame, *, float_format="{:.3f}".format, max_rows=None) -> str:
+def _table(frame: pd.DataFrame, *, float_format: Callable[[float], str] = "{:.3f}".format,
+           max_rows: int | None = None) -> str:
     """A DataFrame as an escaped table (the case-list, school and evaluation pages)."""
     if max_rows is not None and len(frame) > max_rows:
         frame = frame.head(max_rows)
@@ -74,7 +82,8 @@ def _calibration_chart(calibration: pd.DataFrame) -> str:
     return charts.calibration(calibration, (np.nan, np.nan))
 
 
-def _grid(header, rows, numeric=()) -> str:
+def _grid(header: Sequence[str], rows: Sequence[Sequence[Any]],
+          numeric: Sequence[str] = ()) -> str:
     """An escaped table of rows; ``numeric`` names the right-aligned columns."""
     head = "".join(f"<th class='n'>{_e(h)}</th>" if h in numeric else f"<th>{_e(h)}</th>"
                    for h in header)
@@ -84,14 +93,14 @@ def _grid(header, rows, numeric=()) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _count(v, min_cell) -> str:
+def _count(v: Any, min_cell: int) -> str:
     if words.blank(v):
         return "hidden"
     v = int(v)
     return f"fewer than {min_cell}" if 0 < v < min_cell else f"{v:,}"
 
 
-def _ci(row, key) -> str:
+def _ci(row: dict[str, Any], key: str) -> str:
     r, lo, hi = row.get(key), row.get(key + "_low"), row.get(key + "_high")
     if words.blank(r):
         return "–"
@@ -134,7 +143,7 @@ def _what_to_do(ctx):
                    f"child; their points still count): {_e('; '.join(texts))}.</p>")
     status = scores["status"].value_counts()
     if len(status) > 1 or (len(status) and status.index[0] != "scored"):
-        rows = [(s[0].upper() + s[1:], _count(c, 1)) for s, c in status.items()]
+        rows: list[Any] = [(s[0].upper() + s[1:], _count(c, 1)) for s, c in status.items()]
         out.append("<details><summary>How each pupil was scored</summary>"
                    + _grid(["Status", "Pupils"], rows, numeric=("Pupils",)) + "</details>")
     out.append(_warnings(result))
@@ -160,16 +169,16 @@ def _what_to_do(ctx):
     return "todo", "What to do", "\n".join(out)
 
 
-def _status(status) -> str:
+def _status(status: object) -> str:
     s = str(status)
     return "complete" if s == "scored" else s.removeprefix("scored: ")
 
 
-def _after_data_end(result) -> str:
+def _after_data_end(result: ScreeningResult) -> str:
     """A banner when the census is after the records end (``allow_after_data_end``)."""
     if not getattr(result, "after_data_end", False):
         return ""
-    end = _e(result.data_end.date())
+    end = _e(result.data_end.date())  # type: ignore[union-attr]  # set when after it
     return (f"<div class='warn' role='alert'><b>This census is after the records end.</b> "
             f"The records end on {end}; the census is {_e(result.as_of.date())}. "
             f"Every pupil is scored as if nothing had happened since {end} (no recent "
@@ -178,7 +187,7 @@ def _after_data_end(result) -> str:
             "date before acting on this list.</div>")
 
 
-def _warnings(result) -> str:
+def _warnings(result: ScreeningResult) -> str:
     warn = result.warnings
     if warn is None or not len(warn):
         return ""
@@ -216,12 +225,12 @@ def _why(ctx):
 
 
 # ------------------------------------------------------------------ is it fair
-def _findings(audit, recent_label=None) -> list[str]:
+def _findings(audit: AuditReport, recent_label: str | None = None) -> list[str]:
     comp = audit.comparisons
     if not len(comp):
         return []
     found = comp[comp["finding"].astype(bool)]
-    return [words.finding(r, audit.by_group, len(comp), recent_label)
+    return [words.finding(cast(dict[str, Any], r), audit.by_group, len(comp), recent_label)
             for r in found.to_dict("records")]
 
 
@@ -233,7 +242,7 @@ _HIDDEN_ERRORS = ("Error rates not shown, because a count behind them (flagged o
                   "other tables: {names}.")
 
 
-def _why_blank(rec) -> str:
+def _why_blank(rec: dict[str, Any]) -> str:
     note = str(rec.get("note") or "").removeprefix("reference group").lstrip("; ")
     return note[:1].upper() + note[1:] + "." if note else (
         "Not defined: the reference group has no flags or outcomes to compare with.")
@@ -332,7 +341,7 @@ _MEASURE_WORDS = {"flagged": "being flagged", "outcome": "the outcome",
                   "recent outcome": "the recent outcome"}
 
 
-def _adjusted(audit) -> str:
+def _adjusted(audit: AuditReport) -> str:
     """Risk ratios after allowing for other characteristics, collapsed."""
     adj = getattr(audit, "adjusted", None)
     if adj is None or not len(adj):
@@ -367,7 +376,7 @@ def _adjusted(audit) -> str:
             + note + "</details>")
 
 
-def _error_rates(evaluation, mc) -> str:
+def _error_rates(evaluation: Evaluation, mc: int) -> str:
     audit = evaluation.audit
     cols = [("Pupils", lambda r: _count(r.get("n"), mc)),
             ("Had the outcome", lambda r: _count(r.get("n_outcome"), mc)),
@@ -386,7 +395,7 @@ def _error_rates(evaluation, mc) -> str:
     return "\n".join(out)
 
 
-def _breakdowns(audit, cols, mc) -> str:
+def _breakdowns(audit: AuditReport, cols: list[Any], mc: int) -> str:
     by = getattr(audit, "by_control", None)
     if by is None or not len(by):
         return ""
@@ -431,7 +440,7 @@ def _is_it_right(ctx):
     return "right", "Is it right", "\n".join(x for x in out if x)
 
 
-def _comparison(ev) -> str:
+def _comparison(ev: Evaluation) -> str:
     """This screen beside its simple baselines on the same pupils (issue 13)."""
     table = getattr(ev, "comparison", None)
     if table is None or not len(table):
@@ -451,7 +460,7 @@ def _comparison(ev) -> str:
                     numeric=tuple(names[c] for c in cols)))
 
 
-def _metrics_words(ev) -> str:
+def _metrics_words(ev: Evaluation) -> str:
     m = ev.metrics
     base = float(m["base_rate"])
     prec, rec = float(m["precision_at_capacity"]), float(m["recall_at_capacity"])
@@ -470,7 +479,7 @@ def _metrics_words(ev) -> str:
         "from the observed rates (the calibration error; 0 is perfect).</li></ul>")
 
 
-def _calibration(ev, mc) -> str:
+def _calibration(ev: Evaluation, mc: int) -> str:
     from .models import reliability_table
 
     s = ev.scores
@@ -496,7 +505,7 @@ def _calibration(ev, mc) -> str:
     return "\n".join(out)
 
 
-def _capacity_chooser(ev) -> str:
+def _capacity_chooser(ev: Evaluation) -> str:
     curve = ev.capacity_curve()
     overall = curve[curve["attribute"] == "all"]
     attrs = [a for a in dict.fromkeys(curve["attribute"]) if a not in ("all", "ethnicity")]
@@ -524,7 +533,7 @@ def _capacity_chooser(ev) -> str:
             cols.append((a, g))
             head.append(f"Flagged: {words.group(a, g)}")
     rows = []
-    for c, ov in overall.groupby("capacity", sort=False):
+    for c, ov in cast(Any, overall).groupby("capacity", sort=False):
         o = ov.iloc[0]
         row = [f"{c:.0%}" if c < 1 else f"{int(c)}", f"{int(o['n_flagged']):,}",
                words.pct(o["precision"]), words.pct(o["recall"])]
@@ -543,14 +552,14 @@ def _capacity_chooser(ev) -> str:
     return "\n".join(out)
 
 
-def _is_reference(audit, attr, group) -> bool:
+def _is_reference(audit: AuditReport, attr: str, group: object) -> bool:
     return str(audit.references.get(attr)) == str(group)
 
 
-def _backtest(backtest) -> str:
+def _backtest(backtest: Backtest) -> str:
     rows = [(r.as_of, r.trained_on, f"{r.auc:.3f}", words.pct(r.precision_at_capacity),
              words.pct(r.recall_at_capacity), words.pct(r.base_rate), f"{int(r.n):,}")
-            for r in backtest.metrics.itertuples()]
+            for r in cast(Any, backtest.metrics).itertuples()]
     return ("<h3>Rolling-origin backtest</h3><p>Each row trains on earlier censuses only and "
             "tests on a later one.</p>" + _grid(
                 ["Tested on", "Trained on", "AUC", "Precision", "Recall", "Outcome rate",
@@ -566,8 +575,9 @@ def _how_it_works(ctx):
     return "how", "How it works", "\n".join(x for x in out if x)
 
 
-def _model_card(result, evaluation=None, backtest=None, *, metrics=None,
-                in_report=False) -> str:
+def _model_card(result: ScreeningResult, evaluation: Evaluation | None = None,
+                backtest: Backtest | None = None, *, metrics: str | None = None,
+                in_report: bool = False) -> str:
     """The model card. In the report it links to *Is it right*; on other pages
     ``metrics`` (HTML) is its paragraph on the evaluation, else the evaluation in words,
     else a warning that none was run."""
@@ -610,13 +620,13 @@ absence of a finding is not evidence of fairness for them.</p>
 </div>"""
 
 
-def _band_words(band) -> str:
+def _band_words(band: Any) -> str:
     from .models import band_words
 
     return band_words(band)
 
 
-def _scorecard(result) -> str:
+def _scorecard(result: ScreeningResult) -> str:
     card = result.scorecard
     facts = result.facts
     if card is None:
@@ -625,7 +635,7 @@ def _scorecard(result) -> str:
     used = card.groupby("feature", sort=False)["points"].transform(lambda p: (p != 0).any())
     shown, idle = card[used], list(dict.fromkeys(card.loc[~used, "feature"]))
     rows = [(labels.get(r.feature, r.label), _band_words(r.band), f"{int(r.points):+d}")
-            for r in shown.itertuples()]
+            for r in cast(Any, shown).itertuples()]
     sc = facts.get("scorecard", {})
     out = ["<h3>Scorecard</h3>",
            "<p>A pupil's points are the sum of one line per indicator: the points of the "
@@ -656,7 +666,7 @@ def _scorecard(result) -> str:
     return "\n".join(out)
 
 
-def _method(ctx) -> str:
+def _method(ctx: _Ctx) -> str:
     p = ctx.result.audit.params
     n_boot = p.get("n_boot") or 0
     return (
@@ -672,7 +682,7 @@ def _method(ctx) -> str:
         "(across the report's tables together).</p>")
 
 
-def _drift(result) -> str:
+def _drift(result: ScreeningResult) -> str:
     d = result.drift
     if d is None or not len(d):
         return ""
@@ -682,7 +692,7 @@ def _drift(result) -> str:
             f"{r.label} (stability index {r.psi:.2f}"
             + ("" if words.blank(r.smd) else f", mean moved {abs(r.smd):.2f} standard "
                f"deviations {'up' if r.smd > 0 else 'down'}") + ")"
-            for r in shifted.itertuples())
+            for r in cast(Any, shifted).itertuples())
         text = (f"<p class='warn'>{len(shifted)} indicator(s) differ a lot from the training "
                 f"data: {_e(names)}. Scores that lean on them deserve more scrutiny; "
                 "refit on recent censuses if the change is real.</p>")
@@ -706,7 +716,8 @@ def _drift(result) -> str:
 SECTIONS = (_what_to_do, _why, _is_it_fair, _is_it_right, _how_it_works)
 
 
-def render_report(result, *, evaluation=None, backtest=None) -> str:
+def render_report(result: ScreeningResult, *, evaluation: Evaluation | None = None,
+                  backtest: Backtest | None = None) -> str:
     """Render a :class:`ScreeningResult` as one self-contained HTML page."""
     ctx = _Ctx(result, evaluation, backtest)
     as_of = _e(result.as_of.date())
@@ -721,7 +732,7 @@ def render_report(result, *, evaluation=None, backtest=None) -> str:
 
 
 # ------------------------------------------------------------------ notebooks
-def result_html(result) -> str:
+def result_html(result: ScreeningResult) -> str:
     """A short rich display of a :class:`ScreeningResult` for notebooks."""
     ctx = _Ctx(result)
     n, k = len(result.scores), int(result.scores["flagged"].sum())
@@ -740,6 +751,6 @@ def result_html(result) -> str:
             f"{ctx.min_cell}).</p></div>")
 
 
-def evaluation_html(ev) -> str:
+def evaluation_html(ev: Evaluation) -> str:
     """A short rich display of an :class:`Evaluation` for notebooks."""
     return f"<div>{_metrics_words(ev)}{_capacity_chooser(ev)}</div>"

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from ._typing import PathLike
+
+if TYPE_CHECKING:
+    from screening import audits
 
 #: Version of the JSON document written by :meth:`ScreeningResult.to_json`.
 #: See ``docs/json-schema.md``. Minor versions only add fields.
@@ -45,7 +52,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [_jsonable(r) for r in frame.to_dict(orient="records")]
 
 
-def _audit_frame(audit) -> pd.DataFrame:
+def _audit_frame(audit: audits.AuditReport | None) -> pd.DataFrame:
     return audit.to_frame() if audit is not None else pd.DataFrame()
 
 
@@ -87,14 +94,15 @@ class Evaluation:
 
     as_of: pd.Timestamp
     metrics: pd.Series
-    audit: object
+    audit: audits.AuditReport
     scores: pd.DataFrame
     calibration: pd.DataFrame
     training: dict = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
     groups: pd.DataFrame | None = None
 
-    def capacity_curve(self, capacities=None, *, groups=None) -> pd.DataFrame:
+    def capacity_curve(self, capacities: Sequence[float] | None = None, *,
+                       groups: Sequence[str] | None = None) -> pd.DataFrame:
         """Precision, recall, pupils flagged per group and amplification by capacity.
 
         What this evaluation would have shown at each capacity, flagging by the
@@ -274,7 +282,7 @@ class ScreeningResult:
 
     as_of: pd.Timestamp
     scores: pd.DataFrame
-    audit: object
+    audit: audits.AuditReport
     drift: pd.DataFrame
     facts: dict
     warnings: pd.DataFrame | None = None
@@ -352,7 +360,7 @@ class ScreeningResult:
             "intended_use": INTENDED_USE,
         })
 
-    def to_json(self, path=None, *, indent=None) -> str:
+    def to_json(self, path: PathLike | None = None, *, indent: int | None = None) -> str:
         """Scores, audit and model facts as a versioned JSON document for MIS use.
 
         The schema is documented in ``docs/json-schema.md``; ``schema_version`` changes
@@ -373,7 +381,7 @@ class ScreeningResult:
             Path(path).write_text(text, encoding="utf-8")
         return text
 
-    def to_csv(self, folder) -> list[Path]:
+    def to_csv(self, folder: PathLike) -> list[Path]:
         """Write ``scores.csv``, ``audit.csv``, ``audit_breakdowns.csv`` (the audit within
         each school and year group: the full tables the report collapses), ``drift.csv``
         and ``findings.txt`` to ``folder``.
@@ -399,7 +407,8 @@ class ScreeningResult:
         paths[3].write_text("\n".join(findings) + ("\n" if findings else ""), encoding="utf-8")
         return paths
 
-    def write_packs(self, folder, *, evaluation=None) -> list[Path]:
+    def write_packs(self, folder: PathLike, *,
+                    evaluation: Evaluation | None = None) -> list[Path]:
         """Write one output per audience into ``folder``; return the paths written.
 
         * ``overview.html``: for scrutiny and partners, no pupil rows at all (totals,
@@ -427,7 +436,8 @@ class ScreeningResult:
 
         return write_packs(self, folder, evaluation=evaluation)
 
-    def to_html(self, path=None, *, evaluation=None, backtest=None) -> str:
+    def to_html(self, path: PathLike | None = None, *, evaluation: Evaluation | None = None,
+                backtest: Backtest | None = None) -> str:
         """One self-contained HTML report: summary, flagged pupils with reasons, the
         scorecard, the audit with charts, calibration, backtest and a model card.
 
@@ -456,7 +466,8 @@ class ScreeningResult:
     def __repr__(self):
         n = len(self.scores)
         k = int(self.scores["flagged"].sum())
-        after = (f", AFTER THE RECORDS END ({self.data_end.date()})"
+        # after_data_end is only set when data_end is known
+        after = (f", AFTER THE RECORDS END ({self.data_end.date()})"  # type: ignore[union-attr]
                  if self.after_data_end else "")
         return (
             f"ScreeningResult(as_of={self.as_of.date()}{after}, pupils={n}, flagged={k}, "

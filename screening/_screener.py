@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from ._facts import model_facts
 from ._progress import progress
 from ._reasons import distinguishing_reasons
 from ._result import Backtest, Evaluation, ScreeningResult
+from ._typing import DateLike, Dates
 from ._units import check_capacity_by, cutoff_ties, flag_groups, tied_at_cutoff, units
 
 _TARGETS = ("suspension", "permanent")
@@ -189,26 +191,33 @@ class Screener(BaseEstimator):
     0.1
     """
 
+    # fitted attributes (set by fit), declared for type checkers
+    model_: Any
+    feature_names_: list[str]
+    feature_labels_: dict[str, str]
+    drift_: models.DriftProfile
+    training_: dict[str, Any]
+
     def __init__(
         self,
         *,
-        target="suspension",
-        horizon_months=12,
-        year_groups=(5, 6, 7),
-        capacity=0.05,
-        capacity_by=None,
-        ties="break",
-        threshold=None,
-        audit_groups=_DEFAULT_AUDIT_GROUPS,
-        exclude_features=(),
-        episode_kinds=(),
-        known_if=(),
-        school_context=False,
-        model=None,
-        min_cell=10,
-        n_boot=1000,
-        random_state=0,
-    ):
+        target: Literal["suspension", "permanent"] = "suspension",
+        horizon_months: int = 12,
+        year_groups: Sequence[int] = (5, 6, 7),
+        capacity: float | Mapping[Hashable, int] | None = 0.05,
+        capacity_by: Literal["school", "phase", "year_group"] | None = None,
+        ties: Literal["break", "include"] = "break",
+        threshold: float | None = None,
+        audit_groups: Sequence[str] = _DEFAULT_AUDIT_GROUPS,
+        exclude_features: Sequence[str] = (),
+        episode_kinds: Sequence[str] = (),
+        known_if: Sequence[str] = (),
+        school_context: bool = False,
+        model: Any = None,
+        min_cell: int = 10,
+        n_boot: int = 1000,
+        random_state: int | None = 0,
+    ) -> None:
         self.target = target
         self.horizon_months = horizon_months
         self.year_groups = year_groups
@@ -238,7 +247,7 @@ class Screener(BaseEstimator):
         else:
             audits.check_rule(capacity=1, ties=self.ties)  # counts: check_capacity_by
 
-    def _flag_rule(self, unit=None) -> dict:
+    def _flag_rule(self, unit: Any = None) -> dict[str, Any]:
         """The flagging rule as keyword arguments of :func:`audits.flag_top`.
 
         ``unit`` is each row's unit when ``capacity_by`` is set (see ``_units.units``).
@@ -273,7 +282,7 @@ class Screener(BaseEstimator):
                                     random_state=self.random_state)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, records, as_of):
+    def fit(self, records: features.Records, as_of: Dates) -> Self:
         """Learn from the cohorts at past census dates and their outcomes.
 
         Parameters
@@ -486,7 +495,8 @@ class Screener(BaseEstimator):
     def _facts(self) -> dict:
         return model_facts(self)
 
-    def screen(self, records, as_of, *, allow_after_data_end=False):
+    def screen(self, records: features.Records, as_of: DateLike, *,
+               allow_after_data_end: bool = False) -> ScreeningResult:
         """Score every pupil in the cohort at ``as_of``, with reasons, flags and the audit.
 
         Parameters
@@ -517,8 +527,9 @@ class Screener(BaseEstimator):
             except features.CensusError as err:
                 raise features.CensusError(f"{err} {_OPT_IN_AFTER_END}") from None
         if after_end:
-            warnings.warn(_AFTER_END.format(as_of=as_of.date(),
-                                            data_end=features.data_end(records).date()),
+            end = features.data_end(records)
+            assert end is not None  # the census is after it
+            warnings.warn(_AFTER_END.format(as_of=as_of.date(), data_end=end.date()),
                           DataEndWarning, stacklevel=2)
         X, scores = self._score(records, as_of)
         shared = scores.attrs.pop("shared_reasons", {})
@@ -540,7 +551,8 @@ class Screener(BaseEstimator):
         return table if len(table) else None
 
     # ------------------------------------------------------------------ evaluate
-    def evaluate(self, records, as_of, *, compare=True):
+    def evaluate(self, records: features.Records, as_of: DateLike, *,
+                 compare: bool = True) -> Evaluation:
         """Judge the fitted screen on a later census whose outcomes are known.
 
         Nothing on the screener changes; pass the result to
@@ -588,7 +600,8 @@ class Screener(BaseEstimator):
             comparison=comparison, school_context=school,
         )
 
-    def _compare(self, records, as_of, X, scores, y):
+    def _compare(self, records: features.Records, as_of: pd.Timestamp, X: pd.DataFrame,
+                 scores: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any]]:
         """The baselines beside this screen, on the same pupils and capacity."""
         upn = scores["upn"].to_numpy()
         dates = self.training_["census_dates"]
@@ -597,7 +610,8 @@ class Screener(BaseEstimator):
             risks[name] = score.to_numpy()
         plain = clone(self).set_params(model=models.plain_logistic()).fit(records, dates)
         risks["plain logistic regression"] = plain._score(records, as_of)[1]["risk"]
-        school = {"in_model": bool(set(features.SCHOOL_CONTEXT) & set(self.feature_names_))}
+        in_model = bool(set(features.SCHOOL_CONTEXT) & set(self.feature_names_))
+        school: dict[str, Any] = {"in_model": in_model}
         other = None
         if not set(features.SCHOOL_CONTEXT) & set(self.exclude_features):
             other = clone(self).set_params(school_context=not self.school_context).fit(
@@ -618,7 +632,8 @@ class Screener(BaseEstimator):
                 [c for c in features.SCHOOL_CONTEXT if c in parts.columns])
         return table, school
 
-    def backtest(self, records, as_of, *, min_train=1, n_jobs=None):
+    def backtest(self, records: features.Records, as_of: Sequence[DateLike], *,
+                 min_train: int = 1, n_jobs: int | None = None) -> Backtest:
         """Rolling-origin backtest: each census is tested on a model trained on all earlier ones.
 
         Each fold fits a clone of this screener; this one is not changed (it need not

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ def check_capacity_by(capacity, capacity_by):
             raise ValueError(_BAD_UNIT_COUNT.format(unit=capacity_by, key=key, value=value))
 
 
-def phase_of(year_group) -> np.ndarray:
+def phase_of(year_group: pd.Series | np.ndarray) -> np.ndarray:
     """The phase of each year group: ``"primary"`` (Years 6 and below), else ``"secondary"``.
 
     Examples
@@ -71,7 +72,8 @@ def phase_of(year_group) -> np.ndarray:
     return np.where(years <= 6, "primary", "secondary").astype(object)
 
 
-def units(capacity_by, school, year_group) -> np.ndarray:
+def units(capacity_by: str | None, school: pd.Series | np.ndarray,
+          year_group: pd.Series | np.ndarray) -> np.ndarray:
     """The unit each pupil's capacity applies within, as text.
 
     Examples
@@ -91,7 +93,8 @@ def units(capacity_by, school, year_group) -> np.ndarray:
     return np.array([f"Year {int(y)}" for y in year_group], dtype=object)
 
 
-def flag_groups(capacity, capacity_by, unit) -> tuple:
+def flag_groups(capacity: Any, capacity_by: str | None, unit: np.ndarray | None
+                ) -> tuple[np.ndarray | None, Any]:
     """The ``groups=`` and ``capacity=`` to pass :func:`audits.flag_top` for these units.
 
     A mapping keyed by year group number (``{5: 10}``) is keyed by the unit label
@@ -110,7 +113,7 @@ def flag_groups(capacity, capacity_by, unit) -> tuple:
     return unit, capacity
 
 
-def cutoff_ties(risk, flagged, unit) -> pd.DataFrame:
+def cutoff_ties(risk: np.ndarray, flagged: np.ndarray, unit: np.ndarray) -> pd.DataFrame:
     """Per unit: pupils, flagged pupils, the cut-off risk and the pupils tied at it.
 
     Uses :func:`screening.audits.cutoff_ties` in each unit.
@@ -143,7 +146,7 @@ def cutoff_ties(risk, flagged, unit) -> pd.DataFrame:
     return out
 
 
-def tied_at_cutoff(risk, unit, ties: pd.DataFrame) -> np.ndarray:
+def tied_at_cutoff(risk: np.ndarray, unit: np.ndarray, ties: pd.DataFrame) -> np.ndarray:
     """Whether each pupil shares its unit's cut-off risk with at least one other pupil.
 
     Examples

@@ -4,6 +4,7 @@ sentences, numbers in words. Nothing here computes a statistic; it only phrases 
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import pandas as pd
 
@@ -34,25 +35,25 @@ MEASURES = {
 }
 
 
-def blank(v) -> bool:
+def blank(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def _key(value) -> str:
+def _key(value: object) -> str:
     text = str(value)
     return {"1": "True", "0": "False", "true": "True", "false": "False"}.get(text, text)
 
 
-def group(attribute, value) -> str:
+def group(attribute: str, value: object) -> str:
     """A group as a table shows it: the DfE description."""
     return describe_group(attribute, value)
 
 
-def attribute(name) -> str:
+def attribute(name: str) -> str:
     return describe_attribute(name)
 
 
-def subject(attribute, value, *, start=True) -> str:
+def subject(attribute: str, value: object, *, start: bool = True) -> str:
     """The pupils of a group as the subject of a sentence ("Girls", "Pupils on SEN
     support", "Pupils recorded as Bangladeshi")."""
     s = _SUBJECT.get((str(attribute), _key(value)))
@@ -67,31 +68,32 @@ def subject(attribute, value, *, start=True) -> str:
     return s if start else s[0].lower() + s[1:]
 
 
-def pct(x, digits=1) -> str:
+def pct(x: Any, digits: int = 1) -> str:
     return "–" if blank(x) else f"{100 * float(x):.{digits}f}%"
 
 
-def ratio(x) -> str:
+def ratio(x: Any) -> str:
     if blank(x):
         return "–"
     x = float(x)
     return f"{x:.2f}" if x < 10 else f"{x:.1f}"
 
 
-def p_text(p) -> str:
+def p_text(p: Any) -> str:
     if blank(p):
         return "p not computed"
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def times(r) -> str:
+def times(r: float) -> str:
     """'2.3 times as often' / '1.8 times less often' for a ratio."""
     if r >= 1:
         return f"{r:.1f} times as often as"
     return f"{1 / r:.1f} times less often than"
 
 
-def finding(row, by_group, n_tests, recent_label=None) -> str:
+def finding(row: dict[str, Any], by_group: pd.DataFrame, n_tests: int,
+            recent_label: str | None = None) -> str:
     """One comparison of the audit as plain sentences, with what its interval and
     adjusted p-value mean."""
     a, g, ref, m = row["attribute"], row["group"], row["reference_group"], row["measure"]
@@ -121,7 +123,7 @@ def finding(row, by_group, n_tests, recent_label=None) -> str:
         text = f"{who}: {MEASURES.get(m, m)} {ratio(r)} against {them}."
     ci = f" The 95% interval runs from {ratio(lo)} to {ratio(hi)}, so it excludes 1."
     p = row.get("p_holm")
-    if not blank(p) and p < 0.05:
+    if not blank(p) and float(cast(float, p)) < 0.05:
         tail = (f" That is unlikely to be chance even allowing for the {n_tests} comparisons "
                 f"made (Holm-adjusted {p_text(p)}).")
     else:

@@ -104,10 +104,10 @@ class SchoolCalendar:
     191
     """
 
-    def __init__(self, first_year: int, end):
+    def __init__(self, first_year: int, end: str | np.datetime64) -> None:
         self.first_year = first_year
         self.day0 = np.datetime64(f"{first_year}-09-01", "D")
-        end = np.datetime64(end, "D")
+        end = np.datetime64(end, "D")  # type: ignore[call-overload]  # stubs: str or datetime64
         last_year = int(str(end)[:4]) - (1 if int(str(end)[5:7]) < 9 else 0)
         self.years = list(range(first_year, last_year + 1))
         n_days = int((np.datetime64(f"{last_year + 1}-09-01") - self.day0) / _DAY)
@@ -146,7 +146,7 @@ class SchoolCalendar:
         return self.index(np.datetime64(f"{year}-09-01"))
 
 
-def add_months(day, months: int) -> np.datetime64:
+def add_months(day: np.datetime64, months: int) -> np.datetime64:
     """Add calendar months the way pandas does (``DateOffset``).
 
     Examples
@@ -154,5 +154,6 @@ def add_months(day, months: int) -> np.datetime64:
     >>> str(add_months(np.datetime64("2019-10-03"), 12))
     '2020-10-03'
     """
-    ts = pd.Timestamp(np.datetime64(day, "D")) + pd.DateOffset(months=months)
+    ts = pd.Timestamp(np.datetime64(day, "D")) + pd.DateOffset(  # type: ignore[call-overload]
+        months=months)  # numpy's stubs take no datetime64 as the value of datetime64()
     return np.datetime64(ts.date(), "D")

@@ -39,6 +39,9 @@ Monte-Carlo test ``test_true_risk_is_exact_by_monte_carlo`` checks all this.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ._calendar import SchoolCalendar
@@ -62,7 +65,7 @@ SCHOOL_YEAR_DAYS = 190.0
 # calibrated to ~2.0 suspensions per suspended pupil per academic year (national 2.08)
 # (per_year, by year group R..11, is lower in Years 9-11, where pupils suspended once
 # already have high base rates)
-REPEAT = dict(multiplier=1.0,
+REPEAT: dict[str, Any] = dict(multiplier=1.0,
               per_year=np.array([1.9, 1.9, 1.9, 1.9, 1.9, 1.9, 1.9, 1.9, 1.5, 1.2, 0.9, 0.9]))
 
 
@@ -90,7 +93,10 @@ def _log_rate_fixed(p):
             + c["eal"] * p["eal"] + _ETH_SUSP[p["eth"]]).astype(np.float32)
 
 
-def simulate(rng, p, schools, cal: SchoolCalendar, bounds, extract_idx, term_of):
+def simulate(rng: np.random.Generator, p: dict[str, np.ndarray], schools: dict[str, np.ndarray],
+             cal: SchoolCalendar, bounds: list[tuple[int, int, int]], extract_idx: int,
+             term_of: Callable[[int], int]
+             ) -> tuple[dict[str, np.ndarray], list[Regime]]:
     """Draw every suspension up to ``extract_idx``; return ``(events, regimes)``.
 
     ``events`` is a dict of arrays ``pupil``, ``day``, ``perm`` (bool) sorted by pupil and

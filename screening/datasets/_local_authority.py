@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -50,7 +54,9 @@ class SyntheticLA:
     seed : int
     """
 
-    def __init__(self, *, records, census_dates, extract_date, schools, seed, _oracle):
+    def __init__(self, *, records: Records, census_dates: list[pd.Timestamp],
+                 extract_date: pd.Timestamp, schools: pd.DataFrame, seed: int,
+                 _oracle: dict[str, Any]) -> None:
         self.records = records
         self.census_dates = census_dates
         self.extract_date = extract_date
@@ -60,11 +66,17 @@ class SyntheticLA:
 
     def __repr__(self):
         first, last = self.census_dates[0].date(), self.census_dates[-1].date()
-        return (f"SyntheticLA(seed={self.seed}, pupils={len(self.records.raw['pupils'])}, "
+        return (f"SyntheticLA(seed={self.seed}, pupils={len(self._raw('pupils'))}, "
                 f"censuses {first}..{last}, extract_date={self.extract_date.date()})")
 
-    def true_risk(self, as_of, horizon_months=12, target="suspension", *,
-                  year_groups=(5, 6, 7)):
+    def _raw(self, name: str) -> pd.DataFrame:
+        table = self.records.raw[name]
+        assert table is not None  # the generator fills every table
+        return table
+
+    def true_risk(self, as_of: str | datetime.date | np.datetime64, horizon_months: int = 12,
+                  target: Literal["suspension", "permanent"] = "suspension", *,
+                  year_groups: Sequence[int] = (5, 6, 7)) -> pd.Series:
         """The generator's exact probability of the outcome, for the cohort at ``as_of``.
 
         Parameters
@@ -114,7 +126,7 @@ class SyntheticLA:
             raise ValueError(_BAD_TARGET.format(target))
         return _oracle_risk(o, t, horizon_months, target, year_groups)
 
-    def allocations(self, as_of) -> pd.DataFrame:
+    def allocations(self, as_of: str | datetime.date | np.datetime64) -> pd.DataFrame:
         """Allocated secondary places for the September after ``as_of``, as the
         ``allocations`` table of the input contract.
 
@@ -133,7 +145,7 @@ class SyntheticLA:
         t = pd.Timestamp(as_of)
         year = t.year if t.month < 9 else t.year + 1
         sept = pd.Timestamp(f"{year}-09-01")
-        enr = self.records.raw["enrolments"]
+        enr = self._raw("enrolments")
         entry = pd.to_datetime(enr["entry_date"])
         leave = pd.to_datetime(enr["leaving_date"])
         phase = enr["phase"].astype("string")
@@ -147,7 +159,8 @@ class SyntheticLA:
                             "decided_date": pd.Timestamp(f"{year}-03-01")})
         return out.drop_duplicates("upn").sort_values("upn").reset_index(drop=True)
 
-    def write(self, folder, format="csv"):
+    def write(self, folder: str | os.PathLike[str],
+              format: Literal["csv", "parquet"] = "csv") -> Path:
         """Write the tables as ``NAME.csv`` or ``NAME.parquet`` plus ``metadata.json``.
 
         Dates are ISO ``YYYY-MM-DD``; ``metadata.json`` holds ``extract_date``, the census
@@ -168,7 +181,7 @@ class SyntheticLA:
         has_episodes = self.records.raw.get("episodes") is not None
         names = _TABLE_NAMES + (("episodes",) if has_episodes else ())
         for name in names:
-            df = self.records.raw[name].copy()
+            df = self._raw(name).copy()
             # Categorical id columns (upn, school) are compact in memory, but pandas
             # converts their whole category array for every chunk it writes: decode once.
             for col in df.columns:
@@ -183,7 +196,7 @@ class SyntheticLA:
             "census_dates": [str(d.date()) for d in self.census_dates],
             "source": "screening.datasets.make_local_authority",
             "seed": self.seed,
-            "n_pupils": int(len(self.records.raw["pupils"])),
+            "n_pupils": int(len(self._raw("pupils"))),
         }
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
         return folder
@@ -273,8 +286,10 @@ def _draw(state, rng):
     return events, seg, oracle
 
 
-def make_local_authority(n_pupils=20_000, seed=0, *, first_census_year=2019, n_census=6,
-                         extract_date=None, la_code=887, social_care=False):
+def make_local_authority(n_pupils: int = 20_000, seed: int = 0, *, first_census_year: int = 2019,
+                         n_census: int = 6,
+                         extract_date: str | datetime.date | np.datetime64 | None = None,
+                         la_code: int = 887, social_care: bool = False) -> SyntheticLA:
     """Generate a synthetic local authority's pupil records with a known true risk.
 
     Pupils in Years 1-11 at six autumn censuses (by default 2019-10-03 to 2024-10-03),

@@ -10,6 +10,9 @@ marks "no such date".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from ._calendar import SchoolCalendar, _weekday_on_or_before, terms
@@ -109,7 +112,8 @@ def _choose_school(rng, schools, phase, size):
     return idx[_pick(rng, schools["weight"][idx], size)].astype(np.int32)
 
 
-def make_pupils(rng, n, cal: SchoolCalendar, census_years, n_terms):
+def make_pupils(rng: np.random.Generator, n: int, cal: SchoolCalendar,
+                census_years: Sequence[int], n_terms: int) -> dict[str, Any]:
     """Draw pupils' characteristics, latent propensity, SEN history and timelines.
 
     Returns a dict of arrays, one entry per pupil.
@@ -151,8 +155,8 @@ def make_pupils(rng, n, cal: SchoolCalendar, census_years, n_terms):
     sep1 = np.vectorize(cal.sept1, otypes=[np.int32])
     years = np.arange(first - 16, last + 13)
     sep1_of = sep1(years)
-    term_start = np.array([cal.index(terms(y)[0][1]) for y in years], dtype=np.int32)
-    summer_end = np.array([cal.index(terms(y - 1)[2][2]) for y in years], dtype=np.int32)
+    term_start = np.array([cal.index(terms(int(y))[0][1]) for y in years], dtype=np.int32)
+    summer_end = np.array([cal.index(terms(int(y) - 1)[2][2]) for y in years], dtype=np.int32)
     june_end = np.array([cal.index(_weekday_on_or_before(f"{y}-06-27")) for y in years],
                         dtype=np.int32)
 

@@ -17,6 +17,8 @@ propensity, on FSM, or looked after, so the raw ratios exceed the adjusted ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -36,7 +38,8 @@ PERMANENT_RATIO = {"child_in_need": 4.0, "child_protection": 3.5}
 SUSPENSION_SHARE = 0.5
 
 
-def draw_episodes(seed, p, cal, extract_idx) -> dict:
+def draw_episodes(seed: int, p: dict[str, np.ndarray], cal: Any,
+                  extract_idx: int) -> dict[str, np.ndarray]:
     """Draw every episode of every pupil; arrays ``pupil, kind, start, end`` (day indexes).
 
     ``end`` is the last day of the episode; episodes start on roll, in Reception to
@@ -45,7 +48,7 @@ def draw_episodes(seed, p, cal, extract_idx) -> dict:
     rng = np.random.default_rng([STREAM, int(seed)])
     n = p["cohort"].size
     z0 = p["z"][:, 0].astype(np.float64)
-    out = {k: [] for k in ("pupil", "kind", "start", "end")}
+    out: dict[str, list[Any]] = {k: [] for k in ("pupil", "kind", "start", "end")}
     for year in range(cal.first_year - 2, cal.years[-1] + 1):
         lo, hi = cal.sept1(year), cal.sept1(year + 1) - 1
         yg = year - p["cohort"] - 5
@@ -78,7 +81,8 @@ def effects_at(episodes, state, n):
     return (SUSPENSION_SHARE * log_perm).astype(np.float32), (1 - SUSPENSION_SHARE) * log_perm
 
 
-def episodes_table(episodes, upn_cat, cal, extract_idx) -> pd.DataFrame:
+def episodes_table(episodes: dict[str, np.ndarray], upn_cat: pd.Index, cal: Any,
+                   extract_idx: int) -> pd.DataFrame:
     """The ``episodes`` table as an LA would export it at ``extract_idx``.
 
     An episode still open on the extract date has a blank end date.

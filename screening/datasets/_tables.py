@@ -7,6 +7,8 @@ a plain date, number, boolean or string.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -106,7 +108,8 @@ def segments(rng, p, events, cal, extract_idx):
     perm_primary = has_perm & (pdate < p["sep7"])
     # reason codes: 0 phase/career end, 1 in-year transfer, 2 permanent exclusion,
     # 3 left the local authority, 4 end of AP placement, 5 end of dual registration
-    slots = []  # (pupil, school, start, end, phase_of_slot[0 prim,1 sec,2 spe], end_reason)
+    # (pupil, school, start, end, phase_of_slot[0 prim,1 sec,2 spe], end_reason)
+    slots: list[tuple[Any, ...]] = []
     P_end1 = np.minimum(p["mp"] - 1, p["prim_end"])
     S_end1 = np.minimum(p["ms"] - 1, p["y11_end"])
     off = NEVER
@@ -117,7 +120,8 @@ def segments(rng, p, events, cal, extract_idx):
                   np.where(p["ms"] < NEVER, 1, 0)))
     slots.append((i, p["S2"], np.where(special, off, p["ms"]), p["y11_end"], 1, 0))
     slots.append((i, p["SP"], np.where(special, p["rec_entry"], off), p["y11_end"], 2, 0))
-    out = {k: [] for k in ("pupil", "school", "start", "end", "reason", "dual")}
+    out: dict[str, list[Any]] = {k: [] for k in ("pupil", "school", "start", "end", "reason",
+                                                 "dual")}
 
     def add(pupil, school, start, end, reason, dual=False):
         ok = (start <= end) & (start <= extract_idx)
@@ -177,12 +181,17 @@ def enrolments_table(seg, upn_cat, schools, cal, extract_idx):
         "entry_date": _dates(cal, seg["start"]),
         "leaving_date": leaving,
         "phase": PHASES[phase],
-        "leaving_reason": pd.array(np.where(reason == "", None, reason), dtype="str"),
+        # numpy's stubs do not take None as a value of where()
+        "leaving_reason": pd.array(np.where(reason == "", None, reason),  # type: ignore[call-overload]
+                                   dtype="str"),
     })
     return df.sort_values(["upn", "entry_date"], kind="stable").reset_index(drop=True)
 
 
-def attendance_table(rng, p, seg, upn_cat, schools, cal: SchoolCalendar, extract_idx):
+def attendance_table(rng: np.random.Generator, p: dict[str, np.ndarray],
+                     seg: dict[str, np.ndarray], upn_cat: pd.Index,
+                     schools: dict[str, np.ndarray], cal: SchoolCalendar,
+                     extract_idx: int) -> pd.DataFrame:
     keep = ~seg["dual"]
     pupil, school = seg["pupil"][keep], seg["school"][keep]
     start, end = seg["start"][keep], seg["end"][keep]
