@@ -18,7 +18,7 @@ SCHOOL_CONTEXT = ("school_suspension_rate_12m",)
 SIMPLE_RULE_ABSENCE = 0.10
 
 
-def baselines(X) -> pd.DataFrame:
+def baselines(X: pd.DataFrame) -> pd.DataFrame:
     """Scores of the rule baselines, one column each, for the rows of a feature table.
 
     Parameters

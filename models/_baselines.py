@@ -5,13 +5,16 @@ Generic scikit-learn code; which columns make a rule is the caller's business.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 
@@ -47,7 +50,7 @@ class _PlainColumns(TransformerMixin, BaseEstimator):
         return self.columns_.transform(self._frame(X))
 
 
-def plain_logistic(*, C=1.0):
+def plain_logistic(*, C: float = 1.0) -> Pipeline:
     """A plain logistic regression on the raw features: the simplest learned baseline.
 
     Numeric and yes/no columns are median-imputed (with missing indicators) and scaled;
@@ -63,7 +66,8 @@ def plain_logistic(*, C=1.0):
     return make_pipeline(_PlainColumns(), LogisticRegression(C=C, max_iter=2000))
 
 
-def points_share(contributions, rows, columns) -> float:
+def points_share(contributions: pd.DataFrame, rows: ArrayLike,
+                 columns: Sequence[str]) -> float:
     """Share of the points of ``rows`` that come from ``columns``.
 
     Parameters
@@ -94,7 +98,8 @@ def points_share(contributions, rows, columns) -> float:
     return float(part[list(columns)].to_numpy(dtype=float).sum() / total)
 
 
-def compare_scores(y_true, scores, flags) -> pd.DataFrame:
+def compare_scores(y_true: ArrayLike, scores: Mapping[str, ArrayLike],
+                   flags: Mapping[str, ArrayLike]) -> pd.DataFrame:
     """Several scores of the same rows side by side: AUC, average precision, capacity.
 
     Parameters

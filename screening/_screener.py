@@ -607,7 +607,7 @@ class Screener(BaseEstimator):
         dates = self.training_["census_dates"]
         risks = {"this screen": scores["risk"].to_numpy()}
         for name, score in features.baselines(X).items():
-            risks[name] = score.to_numpy()
+            risks[str(name)] = score.to_numpy()
         plain = clone(self).set_params(model=models.plain_logistic()).fit(records, dates)
         risks["plain logistic regression"] = plain._score(records, as_of)[1]["risk"]
         in_model = bool(set(features.SCHOOL_CONTEXT) & set(self.feature_names_))
