@@ -57,7 +57,7 @@ def build(records: Records, as_of: DateLike, year_groups: Sequence[int] = (5, 6,
         National-curriculum year groups to screen.
     episode_kinds : sequence of str, default=()
         Kinds of the ``episodes`` table (the LA's own labels, e.g. ``child_in_need``)
-        to add features for: current, ever, in the last 12 months, count and months
+        to add features for: current, in the last 24 months, in the last 12 months, count and months
         since the latest start, per kind, after the fixed features (see
         ``describe(episode_kinds=...)``). Only episodes that started before ``as_of``
         count; one with an end date on or after ``as_of`` is current.

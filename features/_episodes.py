@@ -103,7 +103,7 @@ def episode_specs(kind: str) -> tuple[FeatureSpec, ...]:
     Examples
     --------
     >>> [s.name for s in episode_specs("child_in_need")]  # doctest: +NORMALIZE_WHITESPACE
-    ['episode_child_in_need_current', 'episode_child_in_need_ever',
+    ['episode_child_in_need_current', 'episode_child_in_need_24m',
      'episode_child_in_need_12m', 'episode_child_in_need_count',
      'months_since_episode_child_in_need']
     """
@@ -117,9 +117,11 @@ def episode_specs(kind: str) -> tuple[FeatureSpec, ...]:
                     f"A {what!r} episode is open at the census {rule}.",
                     unit="yes/no", direction=1, kind=BOOL, label=f"Current {what}",
                     fairness_note=note),
-        FeatureSpec(f"episode_{slug}_ever", DOMAIN,
-                    f"Any {what!r} episode started before the census.",
-                    unit="yes/no", direction=1, kind=BOOL, label=f"Ever {what}",
+        FeatureSpec(f"episode_{slug}_24m", DOMAIN,
+                    f"A {what!r} episode started in the 24 months before the census (a "
+                    "fixed window, not 'ever', so it means the same whatever the length "
+                    "of the extract).",
+                    unit="yes/no", direction=1, kind=BOOL, label=f"{what}, last 24 months",
                     fairness_note=note),
         FeatureSpec(f"episode_{slug}_12m", DOMAIN,
                     f"A {what!r} episode started in the 12 months before the census.",
@@ -173,6 +175,7 @@ def episode_features(census: Any, episodes: pd.DataFrame, kinds: Sequence[str]) 
     """
     n, t = census.n, census.t
     since = months_before(census.as_of, 12)
+    since_24m = months_before(census.as_of, 24)
     cols: dict[str, Any] = {}
     for kind in kinds:
         pos, start, end = _known_episodes(census, episodes, kind)
@@ -181,12 +184,13 @@ def episode_features(census: Any, episodes: pd.DataFrame, kinds: Sequence[str]) 
         cur[pos[current(start, end, t)]] = True
         recent = np.zeros(n, dtype=bool)
         recent[pos[known_since(start, since, t)]] = True
+        window = np.zeros(n, dtype=bool)
+        window[pos[known_since(start, since_24m, t)]] = True
         count = np.bincount(pos, minlength=n).astype("float64")
         last = np.full(n, -np.inf)
         np.maximum.at(last, pos, start)
-        ever = count > 0
-        cols.update(zip(names, (cur, ever, recent, count,
-                                np.where(ever, (t - last) / DAYS_PER_MONTH, np.nan))))
+        cols.update(zip(names, (cur, window, recent, count,
+                                np.where(count > 0, (t - last) / DAYS_PER_MONTH, np.nan))))
     return pd.DataFrame(cols, index=census.upns)
 
 

@@ -6,6 +6,10 @@ reason-group counts cover both. An exclusion is counted once in a reason group
 however many of its reasons fall in that group; reason codes are mapped with
 ``features._codes.REASON_GROUPS`` (``PD`` counts as ``DB``), and an unrecognised
 code counts as ``other``. Exclusions with no reason recorded count in no group.
+History beyond the last 12 months is counted in a fixed window of the
+:data:`LOOKBACK_MONTHS` (24) months before the census, never "ever": an "ever" count
+grows with the length of the extract (two years of records at one census, four at a
+later one), so the same pupil would score higher at a later census for no reason.
 ``suspension_sessions_12m`` adds the recorded lengths; a suspension with no
 recorded length adds nothing to it (it still counts in ``suspensions_12m``).
 """
@@ -28,6 +32,9 @@ if TYPE_CHECKING:
 
 REASON_GROUP_NAMES = ("violence", "disruption", "other")
 
+#: The fixed look-back window of the longer-history features, in months before the census.
+LOOKBACK_MONTHS = 24
+
 DOMAIN = "suspensions"
 
 #: The features this domain computes, in the order it returns them.
@@ -38,9 +45,9 @@ FEATURES = (
         unit="count", direction=1, kind=NUMERIC, label="Suspensions, last 12 months",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "suspensions_ever", DOMAIN,
-        "Number of suspensions ever recorded before the census.",
-        unit="count", direction=1, kind=NUMERIC, label="Suspensions, ever",
+        "suspensions_24m", DOMAIN,
+        "Number of suspensions starting in the 24 months before the census (any school).",
+        unit="count", direction=1, kind=NUMERIC, label="Suspensions, last 24 months",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
         "suspension_sessions_12m", DOMAIN,
@@ -49,10 +56,10 @@ FEATURES = (
         unit="sessions", direction=1, kind=NUMERIC, label="Sessions lost to suspension",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "has_any_exclusion", DOMAIN,
-        "Any suspension or permanent exclusion ever recorded before the census.",
-        unit="yes/no", direction=1, kind=BOOL, label="Ever suspended or excluded",
-        fairness_note=NOTE_EXCLUSIONS),
+        "any_exclusion_24m", DOMAIN,
+        "Any suspension or permanent exclusion starting in the 24 months before the census.",
+        unit="yes/no", direction=1, kind=BOOL,
+        label="Suspended or excluded, last 24 months", fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
         "days_since_last_exclusion", DOMAIN,
         "Days since the most recent suspension or permanent exclusion (blank when there has "
@@ -65,25 +72,32 @@ FEATURES = (
         unit="yes/no", direction=1, kind=BOOL, label="Repeated suspensions",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "exclusions_violence_ever", DOMAIN,
-        "Suspensions or exclusions ever with a violence-related reason (assault, verbal abuse "
-        "or threats, weapons, racist or other abuse).",
-        unit="count", direction=1, kind=NUMERIC, label="Exclusions for violence or abuse",
+        "exclusions_violence_24m", DOMAIN,
+        "Suspensions or exclusions in the 24 months before the census with a "
+        "violence-related reason (assault, verbal abuse or threats, weapons, racist or other "
+        "abuse).",
+        unit="count", direction=1, kind=NUMERIC,
+        label="Exclusions for violence or abuse, last 24 months",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "exclusions_disruption_ever", DOMAIN,
-        "Suspensions or exclusions ever for persistent disruptive behaviour.",
-        unit="count", direction=1, kind=NUMERIC, label="Exclusions for disruption",
+        "exclusions_disruption_24m", DOMAIN,
+        "Suspensions or exclusions in the 24 months before the census for persistent "
+        "disruptive behaviour.",
+        unit="count", direction=1, kind=NUMERIC,
+        label="Exclusions for disruption, last 24 months",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "exclusions_other_ever", DOMAIN,
-        "Suspensions or exclusions ever for any other recorded reason.",
-        unit="count", direction=1, kind=NUMERIC, label="Exclusions for other reasons",
+        "exclusions_other_24m", DOMAIN,
+        "Suspensions or exclusions in the 24 months before the census for any other "
+        "recorded reason.",
+        unit="count", direction=1, kind=NUMERIC,
+        label="Exclusions for other reasons, last 24 months",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "permanent_exclusion_ever", DOMAIN,
-        "Permanently excluded at some point before the census.",
-        unit="yes/no", direction=1, kind=BOOL, label="Previously permanently excluded",
+        "permanent_exclusion_24m", DOMAIN,
+        "Permanently excluded in the 24 months before the census.",
+        unit="yes/no", direction=1, kind=BOOL,
+        label="Permanently excluded, last 24 months",
         fairness_note=NOTE_EXCLUSIONS),
 )
 
@@ -125,6 +139,7 @@ def suspension_features(census: Census, suspensions: pd.DataFrame) -> pd.DataFra
     perm = (category == "permanent").fillna(False).to_numpy(dtype=bool)
     susp = ~perm
     recent = known_since(start, months_before(census.as_of, 12), t)
+    window = known_since(start, months_before(census.as_of, LOOKBACK_MONTHS), t)
     sessions = np.nan_to_num(column(s, "sessions", "float64").to_numpy(dtype="float64"))
 
     count = lambda mask: np.bincount(pos[mask], minlength=n)  # noqa: E731
@@ -134,18 +149,19 @@ def suspension_features(census: Census, suspensions: pd.DataFrame) -> pd.DataFra
 
     out = {
         "suspensions_12m": n_12m.astype("float64"),
-        "suspensions_ever": count(susp).astype("float64"),
+        "suspensions_24m": count(susp & window).astype("float64"),
         "suspension_sessions_12m": np.bincount(pos[susp & recent],
                                                weights=sessions[susp & recent],
                                                minlength=n),
-        "has_any_exclusion": np.isfinite(last),
+        "any_exclusion_24m": count(window) > 0,
         "days_since_last_exclusion": np.where(np.isfinite(last), t - last, np.nan),
         "repeat_suspensions_12m": n_12m >= 2,
     }
     groups = _reason_groups(column(s, "reason"))
-    gpos = pos[groups["row"].to_numpy()]
+    rows = groups["row"].to_numpy()
+    gpos, gwin = pos[rows], window[rows]
     for g in REASON_GROUP_NAMES:
-        hit = (groups["group"] == g).to_numpy()
-        out[f"exclusions_{g}_ever"] = np.bincount(gpos[hit], minlength=n).astype("float64")
-    out["permanent_exclusion_ever"] = count(perm) > 0
+        hit = (groups["group"] == g).to_numpy() & gwin
+        out[f"exclusions_{g}_24m"] = np.bincount(gpos[hit], minlength=n).astype("float64")
+    out["permanent_exclusion_24m"] = count(perm & window) > 0
     return pd.DataFrame(out, index=census.upns)

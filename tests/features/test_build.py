@@ -102,7 +102,7 @@ def test_row_order_does_not_matter(X):
 
 def test_optional_tables_absent():
     Xs = build(make_records(suspensions=None, sen=None), T)
-    assert not Xs["has_any_exclusion"].any()
+    assert not Xs["any_exclusion_24m"].any()
     assert (Xs["sen_provision"] == "none").all()
     assert Xs["school_suspension_rate_12m"].eq(0).all()
 
@@ -136,9 +136,9 @@ def test_audit_attributes_values():
 def test_a_feature_without_a_dictionary_row_fails_loudly(monkeypatch):
     from screening.features import _suspension
 
-    short = tuple(s for s in _suspension.FEATURES if s.name != "suspensions_ever")
+    short = tuple(s for s in _suspension.FEATURES if s.name != "suspensions_24m")
     monkeypatch.setattr(_suspension, "FEATURES", short)
-    with pytest.raises(RuntimeError, match=r"undeclared: \['suspensions_ever'\]"):
+    with pytest.raises(RuntimeError, match=r"undeclared: \['suspensions_24m'\]"):
         build(make_records(), T)
 
 

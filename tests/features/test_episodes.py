@@ -9,7 +9,7 @@ from screening import features
 
 T = "2023-10-05"
 CIN = "child_in_need"
-COLS = [f"episode_{CIN}_current", f"episode_{CIN}_ever", f"episode_{CIN}_12m",
+COLS = [f"episode_{CIN}_current", f"episode_{CIN}_24m", f"episode_{CIN}_12m",
         f"episode_{CIN}_count", f"months_since_episode_{CIN}"]
 
 
@@ -105,3 +105,11 @@ def test_already_known_marks_current_episodes_and_ehc_plans(tables):
     only = features.already_known(rec, T, [CIN])
     assert only["known_to"].tolist() == ["", CIN]
     assert only.index.equals(features.build(rec, as_of=T).index)
+
+
+def test_an_episode_more_than_24_months_before_is_counted_but_not_in_the_window(tables):
+    rec = _records(tables, [_ep("P3", "2021-01-10", "2021-06-30"),
+                            _ep("B801200005001", "2021-10-05")])  # exactly 24 months
+    X = features.build(rec, as_of=T, episode_kinds=[CIN])
+    assert X.loc["P3", COLS].iloc[:4].tolist() == [False, False, False, 1.0]
+    assert X.loc["B801200005001", COLS].iloc[:4].tolist() == [True, True, False, 1.0]

@@ -140,18 +140,19 @@ def test_marks_mix_and_marks_as_attendance(X):
 
 def test_suspension_features(X):
     p1, p2, p3 = (X.loc[u] for u in ("P1", "P2", "P3"))
-    assert p2["suspensions_12m"] == 2 and p2["suspensions_ever"] == 3
+    # 2021-03-01 (TH, "other") is more than 24 months before T: only in no window
+    assert p2["suspensions_12m"] == 2 and p2["suspensions_24m"] == 2
     assert p2["suspension_sessions_12m"] == 4
-    assert p2["has_any_exclusion"] and p2["repeat_suspensions_12m"]
+    assert p2["any_exclusion_24m"] and p2["repeat_suspensions_12m"]
     assert p2["days_since_last_exclusion"] == (T - pd.Timestamp("2023-05-10")).days
-    assert (p2["exclusions_violence_ever"], p2["exclusions_disruption_ever"],
-            p2["exclusions_other_ever"]) == (1, 1, 1)
-    assert not p2["permanent_exclusion_ever"]
-    assert p3["permanent_exclusion_ever"] and p3["has_any_exclusion"]
-    assert p3["suspensions_12m"] == 0 and p3["exclusions_other_ever"] == 1
+    assert (p2["exclusions_violence_24m"], p2["exclusions_disruption_24m"],
+            p2["exclusions_other_24m"]) == (1, 1, 0)
+    assert not p2["permanent_exclusion_24m"]
+    assert p3["permanent_exclusion_24m"] and p3["any_exclusion_24m"]
+    assert p3["suspensions_12m"] == 0 and p3["exclusions_other_24m"] == 1
     assert p3["days_since_last_exclusion"] == (T - pd.Timestamp("2022-11-01")).days
-    assert not p1["has_any_exclusion"] and np.isnan(p1["days_since_last_exclusion"])
-    assert p1["suspensions_ever"] == 0
+    assert not p1["any_exclusion_24m"] and np.isnan(p1["days_since_last_exclusion"])
+    assert p1["suspensions_24m"] == 0
 
 
 def test_sen_features(X):

@@ -97,7 +97,7 @@ def base():
 def test_fixture_has_a_cohort_with_history(base):
     _, X = base
     assert len(X) >= 15
-    assert X["has_any_exclusion"].any() and not X["attendance_missing"].all()
+    assert X["any_exclusion_24m"].any() and not X["attendance_missing"].all()
     assert (X["sen_provision"] != "none").any() and X["dual_registered"].any()
     assert (~X["marks_missing"]).any()
 
