@@ -389,6 +389,13 @@ def _cmd_audit(args):
     return EXIT_OK
 
 
+def _plain_findings(audit, measure=None):
+    """The audit's findings in the report's plain words (group names, not codes)."""
+    from ._words import findings
+
+    return findings(audit, audit.params.get("recent_label"), measure=measure)
+
+
 def _summary(result, out):
     s = result.scores
     _say(f"Screened {len(s):,} pupils at {result.as_of.date()}; flagged "
@@ -396,7 +403,7 @@ def _summary(result, out):
     if getattr(result, "after_data_end", False):
         _say(f"  NOTE: the census is after the records end ({result.data_end.date()}); "
              "the report says so.")
-    for f in getattr(result.audit, "findings", []) or []:
+    for f in _plain_findings(result.audit):
         _say(f"  audit: {f}")
     _say(f"Outputs in {out}/: report.html, scores.csv, audit.csv, result.json, "
          "manifest.json")
@@ -423,9 +430,7 @@ def _cmd_demo(args):
     _say(f"  AUC {m['auc']:.3f} (oracle {oracle_auc:.3f}), calibration error "
          f"{m['calibration_error']:.4f}, precision at capacity "
          f"{m['precision_at_capacity']:.3f}")
-    comp = ev.audit.comparisons
-    amplified = comp[(comp["measure"] == "amplification") & comp["finding"]]
-    for f in amplified["sentence"].head(5):
+    for f in _plain_findings(ev.audit, measure="amplification")[:5]:
         _say(f"  evaluation audit: {f}")
     _say(f"Screening today's cohort at {today.date()}")
     result = scr.screen(la.records, as_of=today)

@@ -226,12 +226,7 @@ def _why(ctx):
 
 # ------------------------------------------------------------------ is it fair
 def _findings(audit: AuditReport, recent_label: str | None = None) -> list[str]:
-    comp = audit.comparisons
-    if not len(comp):
-        return []
-    found = comp[comp["finding"].astype(bool)]
-    return [words.finding(cast(dict[str, Any], r), audit.by_group, len(comp), recent_label)
-            for r in found.to_dict("records")]
+    return words.findings(audit, recent_label)
 
 
 _HIDDEN = ("Not shown, to protect small counts (fewer than {mc} pupils, flags or outcomes, "

@@ -130,3 +130,20 @@ def finding(row: dict[str, Any], by_group: pd.DataFrame, n_tests: int,
         tail = (f" But allowing for the {n_tests} comparisons made, it could be chance "
                 f"(Holm-adjusted {p_text(p)}): a signal to watch, not a result.")
     return text + ci + tail
+
+
+def findings(audit: Any, recent_label: str | None = None, *,
+             measure: str | None = None) -> list[str]:
+    """Every finding of an audit as plain sentences (optionally of one measure only).
+
+    The report, the packs' pages and the command line all print these, so a finding reads
+    the same wherever it is shown.
+    """
+    comp = audit.comparisons
+    if not len(comp):
+        return []
+    found = comp[comp["finding"].astype(bool)]
+    if measure is not None:
+        found = found[found["measure"] == measure]
+    return [finding(cast(dict[str, Any], r), audit.by_group, len(comp), recent_label)
+            for r in found.to_dict("records")]

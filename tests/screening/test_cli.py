@@ -92,3 +92,22 @@ def test_python_dash_m_runs_the_same_command(argv):
 
 def test_bad_arguments_exit_2():
     assert _cli.main(["score"]) == 2
+
+
+def test_console_findings_use_the_reports_plain_words():
+    # the command line prints the same sentences as the report: group names, not codes
+    import numpy as np
+    import pandas as pd
+
+    from screening import audits
+    from screening._cli import _plain_findings
+
+    rng = np.random.default_rng(0)
+    fsm = rng.random(4000) < 0.25
+    df = pd.DataFrame({"fsm": fsm, "flagged": rng.random(4000) < np.where(fsm, 0.15, 0.03)})
+    rep = audits.audit(df, groups=["fsm"], flag="flagged", n_boot=0)
+    lines = _plain_findings(rep)
+    assert lines and len(lines) == int(rep.comparisons["finding"].sum())
+    assert "free school meals" in lines[0]
+    assert not any("fsm =" in line or "True" in line for line in lines), lines
+    assert _plain_findings(rep, measure="amplification") == []
