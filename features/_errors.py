@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
@@ -62,6 +63,11 @@ class InputError(ValueError):
         if message is None:
             message = _headline(self.problems)
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt without calling __init__ (whose arguments differ from ``args``), so
+        # the error survives the trip back from a joblib or dask worker unchanged
+        return copyreg.__newobj__, (type(self), *self.args), self.__dict__
 
 
 def _headline(problems: pd.DataFrame, n_kinds: int = 8, n_rows: int = 10) -> str:

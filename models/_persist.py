@@ -28,6 +28,7 @@ subclasses :class:`UntrustedTypesError` and :class:`ModelVersionError`.
 
 from __future__ import annotations
 
+import copyreg
 import importlib.metadata
 import io
 import os
@@ -149,6 +150,11 @@ class ModelFileError(ValueError):
     def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         self.path = None if path is None else Path(path)
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt without calling __init__ (whose arguments differ from ``args``), so
+        # the error survives the trip back from a joblib or dask worker unchanged
+        return copyreg.__newobj__, (type(self), *self.args), self.__dict__
 
 
 class ModelVersionError(ModelFileError):

@@ -10,12 +10,13 @@ the national audit is :func:`screening.audits.merge_audits` of the LAs' audits.
 
 from __future__ import annotations
 
+import copyreg
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -69,6 +70,11 @@ class LocalAuthorityError(RuntimeError):
             f"Local authority {la!r} failed to {action}: {type(error).__name__}: {error}. "
             f"Fix that LA's records, or pass on_error='report' to {action} the others "
             "and list the failures.")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt without calling __init__ (whose arguments differ from ``args``), so
+        # the error survives the trip back from a joblib or dask worker unchanged
+        return copyreg.__newobj__, (type(self), *self.args), self.__dict__
 
 
 def named_sources(sources: Sources) -> list[tuple[str, Source]]:
