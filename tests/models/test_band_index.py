@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from screening.models._binning import band_index
 
 
