@@ -37,6 +37,7 @@ count from 1 to ``min_cell - 1`` is determined or confined to that range.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +165,8 @@ def _blocks(rows: list[int], cols: list[int], n_rows: int,
     return labels[:n_cols], labels[n_cols:]
 
 
-def _grouped(comp: np.ndarray, row_comp: np.ndarray):
+def _grouped(comp: np.ndarray,
+             row_comp: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``(unknowns, rows)`` index arrays of each block, in block order."""
     n = int(max(comp.max(initial=-1), row_comp.max(initial=-1))) + 1
     c_order = np.argsort(comp, kind="stable")
