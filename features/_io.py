@@ -56,9 +56,9 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
 
     Gives the same frame as ``pandas.read_csv(dtype=str, keep_default_na=False)`` (an
     empty cell is ``""``) several times faster. Returns ``None`` for anything out of the
-    ordinary (one column or none, a repeated or quoted header name, a row with too many or too few fields, text
-    that is not UTF-8, an empty file), so the pandas reader handles it and reports it
-    exactly as before.
+    ordinary (one column or none, a repeated or quoted header name, a row with too many
+    or too few fields, text that is not UTF-8, an empty file), so the pandas reader
+    handles it and reports it exactly as before.
     """
     import pyarrow as pa
     import pyarrow.csv as pcsv
