@@ -38,7 +38,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         s = df.iloc[:, i]
         blank = (s.str.strip() == "").to_numpy(dtype=bool, na_value=False)
         if blank.any():  # a whole new column: much faster than setting cells in place
-            df.isetitem(i, s.where(~blank))
+            df.isetitem(i, s.where(~blank).array)
     return df
 
 
