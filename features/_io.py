@@ -79,7 +79,7 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=[],
+                column_types={n: pa.large_string() for n in names}, null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, OSError, ValueError):
         return None
