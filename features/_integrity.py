@@ -41,7 +41,10 @@ def duplicates(name, out, raw, P):
     exact = np.zeros(len(out), dtype=bool)
     if repeats.any():
         sub = np.flatnonzero(repeats)
-        exact[sub] = _duplicated([(c[sub], n) for c, n in coded(cols)])
+        # the other columns are coded on the repeated rows only (few, in a clean table):
+        # codes of a subset keep which of its values are equal, all a duplicate needs
+        exact[sub] = _duplicated([(codes[c][0][sub], codes[c][1]) if c in codes
+                                  else _codes_of(name, out, c, P, rows=sub) for c in cols])
     if name == "attendance_marks":  # one mark per pupil, date and session
         twice = _duplicated(coded(ident)) & ~exact
         P.add_mask(name, "session", raw, twice, M.SESSION_MARKED_TWICE,
@@ -50,18 +53,23 @@ def duplicates(name, out, raw, P):
                values=out["upn"])
 
 
-def _codes_of(name, out, col, P):
-    """Integer codes (>= 0) of a normalised column, equal values sharing a code."""
+def _codes_of(name, out, col, P, rows=None):
+    """Integer codes (>= 0) of a normalised column, equal values sharing a code.
+
+    With ``rows`` (positions), codes of those rows only.
+    """
     if (name, col) in P.factors:
         codes, uniq = P.factors[(name, col)]
-        return codes + 1, len(uniq) + 1
-    s = out[col]
+        return (codes + 1 if rows is None else codes[rows] + 1), len(uniq) + 1
+    s = out[col] if rows is None else out[col].iloc[rows]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         days, nat = day_numbers(s)
         low = days[~nat].min(initial=0)
         days = np.where(nat, 0, days - low + 1)
         n = int(days.max(initial=0)) + 1
         unread = P.unread_dates.get((name, col))
+        if unread is not None and rows is not None:
+            unread = unread[rows]
         if unread is not None:  # two different unreadable dates are not the same date
             days = np.where(unread >= 0, n + unread, days)
             n += int(unread.max()) + 1

@@ -142,6 +142,8 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
     s = df[col]
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         out = s.astype("float64")
+        if pd.api.types.is_integer_dtype(s.dtype):  # whole and finite by its type
+            return out
         v = out.to_numpy()
         P.add_mask(table, col, df, np.isinf(v), M.NOT_FINITE, M.NOT_FINITE_FIX)
         if whole:
