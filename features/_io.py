@@ -36,10 +36,27 @@ def _read_csv(path: Path) -> pd.DataFrame:
         df.columns = header
     for i in range(df.shape[1]):  # '' (and whitespace) -> missing; values kept as written
         s = df.iloc[:, i]
-        blank = (s.str.strip() == "").to_numpy(dtype=bool, na_value=False)
+        blank = _blank_cells(s)
         if blank.any():  # a whole new column: much faster than setting cells in place
             df.isetitem(i, s.where(~blank).array)
     return df
+
+
+def _blank_cells(s: pd.Series) -> np.ndarray:
+    """Cells of a text column that are empty or only whitespace (``str.strip() == ""``).
+
+    Arrow's ``utf8_is_space`` (the same Unicode whitespace as ``str.strip``) stops at
+    the first other character, so no stripped copy of the column is made.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if hasattr(s.array, "__arrow_array__"):
+        a = pa.array(s.array)
+        if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
+            blank = pc.or_(pc.utf8_is_space(a), pc.equal(pc.binary_length(a), 0))
+            return np.asarray(pc.fill_null(blank, False), dtype=bool)
+    return (s.str.strip() == "").to_numpy(dtype=bool, na_value=False)
 
 
 def _header(path: Path) -> list[str]:
