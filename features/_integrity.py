@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 def duplicates(name, out, raw, P):
     if name == "pupils":
-        dup = out["upn"].duplicated(keep="first") & out["upn"].notna()
-        P.add_mask(name, "upn", raw, dup.to_numpy(), M.DUPLICATE_PUPIL, M.DUPLICATE_PUPIL_FIX)
+        dup = _repeated_codes(P.factors.get((name, "upn")))
+        if dup is None:
+            dup = (out["upn"].duplicated(keep="first") & out["upn"].notna()).to_numpy()
+        P.add_mask(name, "upn", raw, dup, M.DUPLICATE_PUPIL, M.DUPLICATE_PUPIL_FIX)
         return
     if len(out) < 2:
         return
@@ -51,6 +53,23 @@ def duplicates(name, out, raw, P):
                    M.SESSION_MARKED_TWICE_FIX)
     P.add_mask(name, None, raw, exact, M.DUPLICATE_ROW, M.DUPLICATE_ROW_FIX,
                values=out["upn"])
+
+
+def _repeated_codes(factors) -> np.ndarray | None:
+    """Rows repeating an earlier row's value, from factor codes numbered in order of
+    first appearance (as ``pd.factorize`` numbers them), without hashing; ``None`` if
+    there are no codes or they are not so numbered. Code -1 (blank) is never a repeat.
+    """
+    if factors is None:
+        return None
+    codes = np.asarray(factors[0])
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    before = np.maximum.accumulate(np.r_[-1, codes[:-1]])  # highest code of earlier rows
+    new = codes > before
+    if not (codes[new] == np.arange(int(new.sum()))).all():
+        return None  # not numbered by first appearance: leave it to pandas
+    return ~new & (codes >= 0)
 
 
 def _codes_of(name, out, col, P, rows=None):
