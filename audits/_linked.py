@@ -129,14 +129,9 @@ def determined(known: np.ndarray, cons: list[tuple[np.ndarray, Any]],
     if r == 0:
         return known, by
     a = coo_matrix((vals, (rows, cols)), shape=(r, unk.size)).tocsr()
-    # blocks of unknowns linked through constraints
-    adj = (a.T @ a) != 0
-    n_comp, comp = connected_components(adj, directed=False)
-    row_comp = comp[a.indices[a.indptr[:-1]]] if r else np.zeros(0, np.int64)
+    comp, row_comp = _blocks(rows, cols, r, unk.size)
     known = known.copy()
-    for c in range(n_comp):
-        cidx = np.nonzero(comp == c)[0]
-        ridx = np.nonzero(row_comp == c)[0]
+    for cidx, ridx in _grouped(comp, row_comp):
         if cidx.size < 2 or ridx.size == 0 or cidx.size > MAX_BLOCK:
             continue
         sub = a[ridx][:, cidx].toarray()
@@ -151,6 +146,33 @@ def determined(known: np.ndarray, cons: list[tuple[np.ndarray, Any]],
             known[node] = True
             by[node] = row_con[int(ridx[np.nonzero(sub[:, j])[0][0]])]
     return known, by
+
+
+def _blocks(rows: list[int], cols: list[int], n_rows: int,
+            n_cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Block of every unknown and every constraint row: unknowns linked through rows.
+
+    The components of the bipartite graph of unknowns and constraint rows (an edge
+    where a row holds an unknown): the blocks of ``a.T @ a != 0`` without forming it,
+    which for a total over every school is dense in the schools (its square).
+    """
+    r = np.asarray(rows, dtype=np.int64)
+    c = np.asarray(cols, dtype=np.int64)
+    g = coo_matrix((np.ones(r.size, dtype=np.int8), (c, n_cols + r)),
+                   shape=(n_cols + n_rows, n_cols + n_rows))
+    _, labels = connected_components(g, directed=False)
+    return labels[:n_cols], labels[n_cols:]
+
+
+def _grouped(comp: np.ndarray, row_comp: np.ndarray):
+    """``(unknowns, rows)`` index arrays of each block, in block order."""
+    n = int(max(comp.max(initial=-1), row_comp.max(initial=-1))) + 1
+    c_order = np.argsort(comp, kind="stable")
+    r_order = np.argsort(row_comp, kind="stable")
+    c_cut = np.searchsorted(comp[c_order], np.arange(n + 1))
+    r_cut = np.searchsorted(row_comp[r_order], np.arange(n + 1))
+    for b in range(n):
+        yield c_order[c_cut[b]:c_cut[b + 1]], r_order[r_cut[b]:r_cut[b + 1]]
 
 
 def _members(graph):

@@ -104,7 +104,7 @@ def episode_specs(kind: str) -> tuple[FeatureSpec, ...]:
     --------
     >>> [s.name for s in episode_specs("child_in_need")]  # doctest: +NORMALIZE_WHITESPACE
     ['episode_child_in_need_current', 'episode_child_in_need_24m',
-     'episode_child_in_need_12m', 'episode_child_in_need_count',
+     'episode_child_in_need_12m', 'episode_child_in_need_count_24m',
      'months_since_episode_child_in_need']
     """
     slug = kind_slug(kind)
@@ -127,9 +127,11 @@ def episode_specs(kind: str) -> tuple[FeatureSpec, ...]:
                     f"A {what!r} episode started in the 12 months before the census.",
                     unit="yes/no", direction=1, kind=BOOL, label=f"{what}, last 12 months",
                     fairness_note=note),
-        FeatureSpec(f"episode_{slug}_count", DOMAIN,
-                    f"Number of {what!r} episodes started before the census.",
-                    unit="count", direction=1, kind=NUMERIC, label=f"Number of {what} episodes",
+        FeatureSpec(f"episode_{slug}_count_24m", DOMAIN,
+                    f"Number of {what!r} episodes started in the 24 months before the "
+                    "census (a fixed window, not 'ever').",
+                    unit="count", direction=1, kind=NUMERIC,
+                    label=f"Number of {what} episodes, last 24 months",
                     fairness_note=note),
         FeatureSpec(f"months_since_episode_{slug}", DOMAIN,
                     f"Months from the start of the latest {what!r} episode before the census "
@@ -186,11 +188,12 @@ def episode_features(census: Any, episodes: pd.DataFrame, kinds: Sequence[str]) 
         recent[pos[known_since(start, since, t)]] = True
         window = np.zeros(n, dtype=bool)
         window[pos[known_since(start, since_24m, t)]] = True
-        count = np.bincount(pos, minlength=n).astype("float64")
+        in_24m = known_since(start, since_24m, t)
+        count = np.bincount(pos[in_24m], minlength=n).astype("float64")
         last = np.full(n, -np.inf)
         np.maximum.at(last, pos, start)
         cols.update(zip(names, (cur, window, recent, count,
-                                np.where(count > 0, (t - last) / DAYS_PER_MONTH, np.nan))))
+                                np.where(np.isfinite(last), (t - last) / DAYS_PER_MONTH, np.nan))))
     return pd.DataFrame(cols, index=census.upns)
 
 

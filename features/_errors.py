@@ -67,7 +67,8 @@ class InputError(ValueError):
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt without calling __init__ (whose arguments differ from ``args``), so
         # the error survives the trip back from a joblib or dask worker unchanged
-        return copyreg.__newobj__, (type(self), *self.args), self.__dict__
+        return (copyreg.__newobj__,  # type: ignore[attr-defined]  # not in typeshed
+                (type(self), *self.args), self.__dict__)
 
 
 def _headline(problems: pd.DataFrame, n_kinds: int = 8, n_rows: int = 10) -> str:

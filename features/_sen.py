@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._codes import SEN_NEED_GROUPS
 from ._cohort import column
-from ._dates import DAYS_PER_MONTH, days
+from ._dates import DAYS_PER_MONTH, days, months_before
 from ._known import end_as_known, known
 from ._spec import BOOL, CATEGORICAL, NOTE_SEN, NUMERIC, FeatureSpec
 
@@ -29,6 +29,9 @@ NEED_CATEGORIES = ("none", "SEMH", "SLCN", "ASD", "other")
 
 DOMAIN = "sen"
 
+#: The fixed look-back window of ``sen_24m``, in months before the census.
+LOOKBACK_MONTHS = 24
+
 #: The features this domain computes, in the order it returns them.
 FEATURES = (
     FeatureSpec(
@@ -37,9 +40,12 @@ FEATURES = (
         unit="category", direction=0, kind=CATEGORICAL, label="SEN provision",
         fairness_note=NOTE_SEN, categories=PROVISION_CATEGORIES),
     FeatureSpec(
-        "sen_ever", DOMAIN,
-        "Any SEN spell recorded before the census.",
-        unit="yes/no", direction=1, kind=BOOL, label="Ever had SEN", fairness_note=NOTE_SEN),
+        "sen_24m", DOMAIN,
+        "A SEN spell open at some time in the 24 months before the census (started before "
+        "the census, no end before the window; a fixed window, not 'ever', so it means the "
+        "same whatever the length of the extract).",
+        unit="yes/no", direction=1, kind=BOOL, label="SEN, last 24 months",
+        fairness_note=NOTE_SEN),
     FeatureSpec(
         "sen_primary_need", DOMAIN,
         "Primary need group of the current SEN spell: SEMH, SLCN, ASD, other, or none.",
@@ -85,7 +91,7 @@ def _current(census, sen):
     need = np.full(n, "none", dtype=object)
     grp = pd.Series(cur["need"].to_numpy(), dtype="string").str.strip().str.upper()
     need[cur["pos"].to_numpy()] = grp.map(SEN_NEED_GROUPS).fillna("other").to_numpy()
-    return provision, need, pos, start, is_e
+    return provision, need, pos, start, is_e, end_as_known(end, t)
 
 
 def sen_features(census: Census, sen: pd.DataFrame) -> pd.DataFrame:
@@ -104,7 +110,7 @@ def sen_features(census: Census, sen: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`FEATURES`, indexed like ``census.upns``.
     """
     n, t = census.n, census.t
-    provision, need, pos, start, is_e = _current(census, sen)
+    provision, need, pos, start, is_e, end = _current(census, sen)
     first = np.full(n, np.inf)
     np.minimum.at(first, pos, start)
     first_k = np.full(n, np.inf)
@@ -112,9 +118,12 @@ def sen_features(census: Census, sen: pd.DataFrame) -> pd.DataFrame:
     last_e = np.full(n, -np.inf)
     np.maximum.at(last_e, pos[is_e], start[is_e])
     ever = np.isfinite(first)
+    with np.errstate(invalid="ignore"):
+        open_in_window = ~(end < months_before(census.as_of, LOOKBACK_MONTHS))
+    in_window = np.bincount(pos[open_in_window], minlength=n) > 0
     out = pd.DataFrame({
         "sen_provision": pd.Categorical(provision, categories=PROVISION_CATEGORIES),
-        "sen_ever": ever,
+        "sen_24m": in_window,
         "sen_primary_need": pd.Categorical(need, categories=NEED_CATEGORIES),
         "months_since_sen_identified": np.where(ever, (t - first) / DAYS_PER_MONTH, np.nan),
         "sen_escalated": np.isfinite(first_k) & (last_e > first_k),

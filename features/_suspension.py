@@ -61,9 +61,10 @@ FEATURES = (
         unit="yes/no", direction=1, kind=BOOL,
         label="Suspended or excluded, last 24 months", fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
-        "days_since_last_exclusion", DOMAIN,
-        "Days since the most recent suspension or permanent exclusion (blank when there has "
-        "been none).",
+        "days_since_last_exclusion_24m", DOMAIN,
+        "Days since the most recent suspension or permanent exclusion in the 24 months "
+        "before the census (blank when there has been none in those 24 months, however "
+        "long the extract).",
         unit="days", direction=-1, kind=NUMERIC, label="Recent suspension",
         fairness_note=NOTE_EXCLUSIONS),
     FeatureSpec(
@@ -144,7 +145,7 @@ def suspension_features(census: Census, suspensions: pd.DataFrame) -> pd.DataFra
 
     count = lambda mask: np.bincount(pos[mask], minlength=n)  # noqa: E731
     last = np.full(n, -np.inf)
-    np.maximum.at(last, pos, start)
+    np.maximum.at(last, pos[window], start[window])
     n_12m = count(susp & recent)
 
     out = {
@@ -154,7 +155,7 @@ def suspension_features(census: Census, suspensions: pd.DataFrame) -> pd.DataFra
                                                weights=sessions[susp & recent],
                                                minlength=n),
         "any_exclusion_24m": count(window) > 0,
-        "days_since_last_exclusion": np.where(np.isfinite(last), t - last, np.nan),
+        "days_since_last_exclusion_24m": np.where(np.isfinite(last), t - last, np.nan),
         "repeat_suspensions_12m": n_12m >= 2,
     }
     groups = _reason_groups(column(s, "reason"))

@@ -50,9 +50,12 @@ FEATURES = (
         "school).",
         unit="whole months", direction=0, kind=NUMERIC, label="Time since starting secondary"),
     FeatureSpec(
-        "schools_ever", DOMAIN,
-        "Number of different schools (including AP) the pupil has been registered at.",
-        unit="count", direction=1, kind=NUMERIC, label="Number of schools",
+        "schools_24m", DOMAIN,
+        "Number of different schools (including AP) the pupil was registered at in the 24 "
+        "months before the census (entered before the census, not left before the window; "
+        "a fixed window, not 'ever', so it means the same whatever the length of the "
+        "extract).",
+        unit="count", direction=1, kind=NUMERIC, label="Number of schools, last 24 months",
         fairness_note=NOTE_MISSING),
     FeatureSpec(
         "in_year_moves_12m", DOMAIN,
@@ -108,8 +111,10 @@ def transition_features(census: Census) -> pd.DataFrame:
     phase = e["phase"].fillna("").to_numpy(dtype=object)
     is_ap = e["is_ap"].to_numpy(dtype=bool)
 
-    schools = e[["pos", "school"]].drop_duplicates()
-    schools_ever = np.bincount(schools["pos"].to_numpy(), minlength=n)
+    with np.errstate(invalid="ignore"):
+        left_before = e["leave"].to_numpy(dtype="float64") < months_before(census.as_of, 24)
+    schools = e.loc[~left_before, ["pos", "school"]].drop_duplicates()
+    schools_24m = np.bincount(schools["pos"].to_numpy(), minlength=n)
 
     month = pd.to_datetime(entry.astype("int64"), unit="D").month.to_numpy()
     in_year = ~np.isin(month, (8, 9)) & ~is_ap
@@ -132,7 +137,7 @@ def transition_features(census: Census) -> pd.DataFrame:
     out = pd.DataFrame({
         "year_group": yg,
         "months_since_secondary_start": whole_months(start_sec, t),
-        "schools_ever": schools_ever.astype("float64"),
+        "schools_24m": schools_24m.astype("float64"),
         "in_year_moves_12m": moves[12],
         "in_year_moves_24m": moves[24],
         "ever_in_ap": np.bincount(pos[is_ap], minlength=n) > 0,

@@ -275,9 +275,30 @@ def encode(spec, col):
         values = to_bool_float(col, spec["name"])
     else:
         values = to_float(col, spec["name"])
-    out = np.searchsorted(np.asarray(spec["cuts"], dtype=np.float64), values, side="right")
+    out = band_index(np.asarray(spec["cuts"], dtype=np.float64), values)
     out[np.isnan(values)] = missing_code
-    return out.astype(np.intp, copy=False)
+    return out
+
+
+#: Up to this many cut points, counting the cuts at or below each value (one comparison
+#: pass per cut) is faster than a binary search per value.
+_FEW_CUTS = 16
+
+
+def band_index(cuts, values):
+    """``numpy.searchsorted(cuts, values, side="right")`` as intp (NaN gives 0 or more).
+
+    With few cuts the index is the number of cuts at or below each value, counted one
+    comparison pass per cut: the same result as the binary search, several times faster
+    for the handful of cuts a band has. NaN values compare false, so callers overwrite
+    them (they are the missing band).
+    """
+    if len(cuts) > _FEW_CUTS:
+        return np.searchsorted(cuts, values, side="right").astype(np.intp, copy=False)
+    out = np.zeros(len(values), dtype=np.intp)
+    for cut in cuts:
+        out += values >= cut
+    return out
 
 
 def merge_bands(spec, lower):

@@ -154,7 +154,8 @@ class ModelFileError(ValueError):
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt without calling __init__ (whose arguments differ from ``args``), so
         # the error survives the trip back from a joblib or dask worker unchanged
-        return copyreg.__newobj__, (type(self), *self.args), self.__dict__
+        return (copyreg.__newobj__,  # type: ignore[attr-defined]  # not in typeshed
+                (type(self), *self.args), self.__dict__)
 
 
 class ModelVersionError(ModelFileError):

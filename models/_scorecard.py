@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 
 from ._binning import column_kind, encode, min_count_from, numeric_labels
 from ._display import scorecard_frame, scorecard_html, scorecard_text
-from ._explain import contributions, top_reasons, typical_points
+from ._explain import top_reasons, typical_points
 from ._points import fit_card, fit_logistic_1d, fit_specs, log_loss, sigmoid, total_points
 
 _PARAM = (
@@ -290,6 +290,14 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
 
     def _encode(self, X):
         """Integer band codes (n, p) and the row index of X."""
+        columns, index = self._columns(X)
+        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp)
+        for j, (spec, col) in enumerate(zip(self.bands_, columns)):
+            codes[:, j] = encode(spec, col)
+        return codes, index
+
+    def _columns(self, X):
+        """The checked columns of X (one per band spec) and its row index."""
         check_is_fitted(self)
         if _is_frame(X):
             validate_data(self, X, reset=False, skip_check_array=True)
@@ -302,10 +310,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
                               ensure_all_finite="allow-nan" if numeric else False)
             columns = [X[:, j] for j in range(X.shape[1])]
             index = pd.RangeIndex(X.shape[0])
-        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp)
-        for j, (spec, col) in enumerate(zip(self.bands_, columns)):
-            codes[:, j] = encode(spec, col)
-        return codes, index
+        return columns, index
 
     # ----------------------------------------------------------------------- fit
     def fit(self, X: pd.DataFrame | ArrayLike, y: ArrayLike,
@@ -484,10 +489,15 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
             One column per feature, index as X (a RangeIndex for arrays);
             ``explain(X).sum(axis=1) + intercept_ == decision_function(X)`` exactly.
         """
-        codes, index = self._encode(X)
+        columns, index = self._columns(X)
         names = [s["name"] for s in self.bands_]
-        return pd.DataFrame(contributions(self.band_points_, codes), index=index,
-                            columns=names)
+        # one feature at a time into a (features, rows) array: each row of it is one
+        # contiguous gather from that feature's few points, and its transpose is the
+        # column-major layout pandas keeps, so the frame is built without another copy
+        out = np.empty((len(self.bands_), len(index)), dtype=np.float64)
+        for j, (spec, col, pts) in enumerate(zip(self.bands_, columns, self.band_points_)):
+            np.take(np.asarray(pts, dtype=np.float64), encode(spec, col), out=out[j])
+        return pd.DataFrame(out.T, index=index, columns=names, copy=False)
 
     def reasons(self, X: pd.DataFrame | ArrayLike, k: int = 3, *,
                 relative_to: Literal["typical", "zero"] = "typical") -> pd.DataFrame:

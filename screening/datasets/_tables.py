@@ -162,7 +162,12 @@ def segments(rng, p, events, cal, extract_idx):
         who, day = ev_p[third], ev_d[third]
         start = day + rng.integers(7, 22, who.size)
         end = np.minimum(start + rng.integers(30, 91, who.size), p["on_end"][who])
-        add(who, p["AP"][who], start, end, np.full(who.size, 5), dual=True)
+        # not at the AP on the day the pupil's placement there after a permanent
+        # exclusion starts (the two rows could coincide, an exact duplicate)
+        ap_from = np.where(has_perm[who], pdate[who] + p["ap_gap"][who], NEVER)
+        clash = start == ap_from
+        add(who, p["AP"][who], np.where(clash, NEVER, start), end, np.full(who.size, 5),
+            dual=True)
     return {k: np.concatenate(v) for k, v in out.items()}
 
 

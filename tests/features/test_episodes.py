@@ -10,7 +10,7 @@ from screening import features
 T = "2023-10-05"
 CIN = "child_in_need"
 COLS = [f"episode_{CIN}_current", f"episode_{CIN}_24m", f"episode_{CIN}_12m",
-        f"episode_{CIN}_count", f"months_since_episode_{CIN}"]
+        f"episode_{CIN}_count_24m", f"months_since_episode_{CIN}"]
 
 
 def _records(tables, episodes):
@@ -39,7 +39,7 @@ def test_features_follow_the_known_rule(tables):
     X = features.build(rec, as_of=T, episode_kinds=[CIN])
     assert list(X.columns[-5:]) == COLS
     p3, b = X.loc["P3", COLS], X.loc["B801200005001", COLS]
-    assert p3.iloc[:4].tolist() == [True, True, True, 2.0]
+    assert p3.iloc[:4].tolist() == [True, True, True, 1.0]  # 2021: out of 24m
     assert p3.iloc[4] == pytest.approx((pd.Timestamp(T) - pd.Timestamp("2023-03-01")).days
                                        / (365.25 / 12))
     assert b.iloc[:4].tolist() == [False, True, False, 1.0]  # started 17 months before
@@ -66,7 +66,7 @@ def test_kinds_match_by_slug_and_other_kinds_are_ignored(tables):
     rec = _records(tables, [_ep("P3", "2023-01-01", kind=" Child in Need "),
                             _ep("B801200005001", "2023-01-01", kind="young_carer")])
     X = features.build(rec, as_of=T, episode_kinds=["child-in-need"])
-    assert X[f"episode_{CIN}_count"].tolist() == [0.0, 1.0]  # B..., P3 (R left in July)
+    assert X[f"episode_{CIN}_count_24m"].tolist() == [0.0, 1.0]  # B..., P3 (R left in July)
     assert np.isnan(X.loc["B801200005001", f"months_since_episode_{CIN}"])
 
 
@@ -107,9 +107,9 @@ def test_already_known_marks_current_episodes_and_ehc_plans(tables):
     assert only.index.equals(features.build(rec, as_of=T).index)
 
 
-def test_an_episode_more_than_24_months_before_is_counted_but_not_in_the_window(tables):
+def test_an_episode_more_than_24_months_before_is_in_no_window(tables):
     rec = _records(tables, [_ep("P3", "2021-01-10", "2021-06-30"),
                             _ep("B801200005001", "2021-10-05")])  # exactly 24 months
     X = features.build(rec, as_of=T, episode_kinds=[CIN])
-    assert X.loc["P3", COLS].iloc[:4].tolist() == [False, False, False, 1.0]
+    assert X.loc["P3", COLS].iloc[:4].tolist() == [False, False, False, 0.0]
     assert X.loc["B801200005001", COLS].iloc[:4].tolist() == [True, True, False, 1.0]

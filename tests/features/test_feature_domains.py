@@ -144,31 +144,31 @@ def test_suspension_features(X):
     assert p2["suspensions_12m"] == 2 and p2["suspensions_24m"] == 2
     assert p2["suspension_sessions_12m"] == 4
     assert p2["any_exclusion_24m"] and p2["repeat_suspensions_12m"]
-    assert p2["days_since_last_exclusion"] == (T - pd.Timestamp("2023-05-10")).days
+    assert p2["days_since_last_exclusion_24m"] == (T - pd.Timestamp("2023-05-10")).days
     assert (p2["exclusions_violence_24m"], p2["exclusions_disruption_24m"],
             p2["exclusions_other_24m"]) == (1, 1, 0)
     assert not p2["permanent_exclusion_24m"]
     assert p3["permanent_exclusion_24m"] and p3["any_exclusion_24m"]
     assert p3["suspensions_12m"] == 0 and p3["exclusions_other_24m"] == 1
-    assert p3["days_since_last_exclusion"] == (T - pd.Timestamp("2022-11-01")).days
-    assert not p1["any_exclusion_24m"] and np.isnan(p1["days_since_last_exclusion"])
+    assert p3["days_since_last_exclusion_24m"] == (T - pd.Timestamp("2022-11-01")).days
+    assert not p1["any_exclusion_24m"] and np.isnan(p1["days_since_last_exclusion_24m"])
     assert p1["suspensions_24m"] == 0
 
 
 def test_sen_features(X):
     p1, p2 = X.loc["P1"], X.loc["P2"]
     assert p2["sen_provision"] == "ehcp" and p2["sen_primary_need"] == "SEMH"
-    assert p2["sen_ever"] and p2["sen_escalated"]
+    assert p2["sen_24m"] and p2["sen_escalated"]
     assert p2["months_since_sen_identified"] == pytest.approx(months("2020-01-06"))
     assert p1["sen_provision"] == "none" and p1["sen_primary_need"] == "none"
-    assert not p1["sen_ever"] and not p1["sen_escalated"]
+    assert not p1["sen_24m"] and not p1["sen_escalated"]
     assert np.isnan(p1["months_since_sen_identified"])
 
 
 def test_transition_features(X):
     p1, p2, p3 = (X.loc[u] for u in ("P1", "P2", "P3"))
     assert p2["dual_registered"] and p2["in_ap_now"] and p2["ever_in_ap"]
-    assert p2["schools_ever"] == 3
+    assert p2["schools_24m"] == 3
     assert p2["in_year_moves_12m"] == 1 and p2["in_year_moves_24m"] == 1
     # whole months to the nearest: 269 days = 8.84 months -> 9
     assert p2["months_at_current_school"] == 9
@@ -176,9 +176,9 @@ def test_transition_features(X):
     assert np.isnan(p2["months_since_secondary_start"])
     assert p3["months_since_secondary_start"] == 1  # 31 days
     assert p3["months_at_current_school"] == 1
-    assert p3["schools_ever"] == 2 and p3["in_year_moves_12m"] == 0
+    assert p3["schools_24m"] == 2 and p3["in_year_moves_12m"] == 0
     assert not p3["dual_registered"] and not p3["ever_in_ap"]
-    assert not p1["dual_registered"] and p1["schools_ever"] == 1
+    assert not p1["dual_registered"] and p1["schools_24m"] == 1
 
 
 def test_school_suspension_rate(X):
@@ -418,7 +418,7 @@ def test_synthetic_la_deleted_term_is_a_gap(synthetic_la):
     in_year = att[(ps >= "2022-09-01") & (ps < "2023-09-01")]
     n_rows = in_year.groupby("upn").size()
     ok = n_rows[n_rows == 3].index.intersection(
-        X.index[(X["attendance_unrecorded_share"] == 0) & (X["schools_ever"] == 1)])
+        X.index[(X["attendance_unrecorded_share"] == 0) & (X["schools_24m"] == 1)])
     upn = ok[0]
     spring = in_year[(in_year["upn"] == upn)
                      & (pd.to_datetime(in_year["period_start"]).dt.month == 1)].index

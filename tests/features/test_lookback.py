@@ -84,3 +84,62 @@ def test_a_permanent_exclusion_more_than_24_months_ago_no_longer_counts():
     x = _window([(20, 0, "PERM", "DB")])
     assert x["permanent_exclusion_24m"] and x["suspensions_24m"] == 0
     assert x["exclusions_disruption_24m"] == 1
+
+
+HISTORY = ["sen_24m", "schools_24m", "days_since_last_exclusion_24m",
+           "episode_child_in_need_count_24m", "suspensions_24m", "any_exclusion_24m"]
+
+
+def _history(extract_years, census="2022-10-06"):
+    """One Y6 pupil whose records start ``extract_years`` before the census: the same
+    last two years, plus (for a longer extract) an older school, SEN spell, suspension
+    and child-in-need episode that all ended more than 24 months before."""
+    t = pd.Timestamp(census)
+    ago = lambda m: (t - pd.DateOffset(months=m)).strftime("%Y-%m-%d")  # noqa: E731
+    old = extract_years > 2
+    pupils = pd.DataFrame({"upn": ["P1"], "date_of_birth": [ago(12 * 11 + 1)],
+                           "sex": ["F"], "ethnicity": ["WBRI"], "fsm": ["N"], "eal": ["N"]})
+    enrolments = pd.DataFrame({
+        "upn": ["P1"] * (2 + old), "school": ["S2", "S3"] + ["S1"] * old,
+        "entry_date": [ago(20), ago(8)] + [ago(40)] * old,
+        "leaving_date": [ago(8), None] + [ago(30)] * old,
+        "phase": ["primary"] * (2 + old)})
+    suspensions = pd.DataFrame({
+        "upn": ["P1"] * (1 + old), "start_date": [ago(5)] + [ago(34)] * old,
+        "category": ["FIXD"] * (1 + old), "sessions": [2] * (1 + old),
+        "reason": ["VA"] * (1 + old)})
+    attendance = pd.DataFrame({"upn": ["P1"], "period_start": [ago(4)],
+                               "period_end": [ago(2)], "sessions_possible": [80],
+                               "sessions_authorised": [2], "sessions_unauthorised": [0]})
+    sen = pd.DataFrame({"upn": ["P1"] * old, "start_date": [ago(44)] * old,
+                        "end_date": [ago(28)] * old, "provision": ["K"] * old,
+                        "primary_need": ["SEMH"] * old},
+                       columns=["upn", "start_date", "end_date", "provision", "primary_need"])
+    episodes = pd.DataFrame({"upn": ["P1"] * (1 + old),
+                             "kind": ["child_in_need"] * (1 + old),
+                             "start_date": [ago(10)] + [ago(38)] * old,
+                             "end_date": [ago(6)] + [ago(30)] * old})
+    recs = features.Records(pupils=pupils, enrolments=enrolments, attendance=attendance,
+                            suspensions=suspensions, sen=sen, episodes=episodes)
+    X = features.build(recs, as_of=t, year_groups=(6,), episode_kinds=["child_in_need"])
+    return X.loc["P1", HISTORY]
+
+
+def test_the_history_features_are_the_same_whether_the_extract_starts_2_or_4_years_before():
+    two, four = _history(2), _history(4)
+    # what an "ever" feature would have given with the 4-year extract: SEN, 3 schools,
+    # the 34-month-old suspension counted; here only the last 24 months count
+    assert two.tolist() == [False, 2.0, two["days_since_last_exclusion_24m"], 1.0, 1, True]
+    assert 140 < two["days_since_last_exclusion_24m"] < 160
+    pd.testing.assert_series_equal(four, two)
+
+
+def test_no_exclusion_in_the_window_is_blank_however_old_the_last_one():
+    x = _window([(25, 0, "FIXD", "VA"), (40, 0, "PERM", "DB")])
+    assert x["suspensions_24m"] == 0
+    recs, t = _records("2022-10-06", [(25, 0, "FIXD", "VA")])
+    X = features.build(recs, as_of=t, year_groups=(6,))
+    assert pd.isna(X.loc["P1", "days_since_last_exclusion_24m"])
+    recs, t = _records("2022-10-06", [(23, 0, "FIXD", "VA")])
+    X = features.build(recs, as_of=t, year_groups=(6,))
+    assert 690 < X.loc["P1", "days_since_last_exclusion_24m"] < 710

@@ -371,3 +371,15 @@ def test_write_then_load_records(tmp_path):
     assert back.extract_date == small.extract_date
     assert len(back.pupils) == len(small.records.pupils)
     assert len(back.suspensions) == len(small.records.suspensions)
+
+
+def test_no_dual_registration_on_top_of_an_ap_placement():
+    # found by the national benchmark: in this LA a permanently excluded pupil's dual
+    # registration at the AP started on the day their AP placement did, an exact
+    # duplicate enrolment row that the loader rightly refuses
+    from screening.datasets import make_local_authority
+
+    la = make_local_authority(n_pupils=72_043, seed=1031, la_code=332)
+    enrolments = la.records.raw["enrolments"]
+    assert not enrolments.duplicated().any()
+    assert len(la.records.enrolments) == len(enrolments)  # validates, nothing dropped
