@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,7 @@ def duplicates(name, out, raw, P):
                values=out["upn"])
 
 
-def _repeated_codes(factors) -> np.ndarray | None:
+def _repeated_codes(factors: tuple[Any, Any] | None) -> np.ndarray | None:
     """Rows repeating an earlier row's value, from factor codes numbered in order of
     first appearance (as ``pd.factorize`` numbers them), without hashing; ``None`` if
     there are no codes or they are not so numbered. Code -1 (blank) is never a repeat.
