@@ -117,4 +117,4 @@ def date_column(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Serie
     unread = np.flatnonzero(pd.isna(parsed).to_numpy())
     if len(unread):  # the text of dates that could not be read tells rows apart
         P.unread_dates[(table, col)] = np.where(rows_in(codes, unread), codes, -1)
-    return pd.Series(vals[codes], index=df.index, name=col)
+    return pd.Series(vals[codes], index=df.index, name=col, copy=False)

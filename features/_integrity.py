@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 def duplicates(name, out, raw, P):
     if name == "pupils":
-        dup = out["upn"].duplicated(keep="first") & out["upn"].notna()
-        P.add_mask(name, "upn", raw, dup.to_numpy(), M.DUPLICATE_PUPIL, M.DUPLICATE_PUPIL_FIX)
+        dup = _repeated_codes(P.factors.get((name, "upn")))
+        if dup is None:
+            dup = (out["upn"].duplicated(keep="first") & out["upn"].notna()).to_numpy()
+        P.add_mask(name, "upn", raw, dup, M.DUPLICATE_PUPIL, M.DUPLICATE_PUPIL_FIX)
         return
     if len(out) < 2:
         return
@@ -41,7 +43,10 @@ def duplicates(name, out, raw, P):
     exact = np.zeros(len(out), dtype=bool)
     if repeats.any():
         sub = np.flatnonzero(repeats)
-        exact[sub] = _duplicated([(c[sub], n) for c, n in coded(cols)])
+        # the other columns are coded on the repeated rows only (few, in a clean table):
+        # codes of a subset keep which of its values are equal, all a duplicate needs
+        exact[sub] = _duplicated([(codes[c][0][sub], codes[c][1]) if c in codes
+                                  else _codes_of(name, out, c, P, rows=sub) for c in cols])
     if name == "attendance_marks":  # one mark per pupil, date and session
         twice = _duplicated(coded(ident)) & ~exact
         P.add_mask(name, "session", raw, twice, M.SESSION_MARKED_TWICE,
@@ -50,18 +55,40 @@ def duplicates(name, out, raw, P):
                values=out["upn"])
 
 
-def _codes_of(name, out, col, P):
-    """Integer codes (>= 0) of a normalised column, equal values sharing a code."""
+def _repeated_codes(factors: tuple[Any, Any] | None) -> np.ndarray | None:
+    """Rows repeating an earlier row's value, from factor codes numbered in order of
+    first appearance (as ``pd.factorize`` numbers them), without hashing; ``None`` if
+    there are no codes or they are not so numbered. Code -1 (blank) is never a repeat.
+    """
+    if factors is None:
+        return None
+    codes = np.asarray(factors[0])
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    before = np.maximum.accumulate(np.r_[-1, codes[:-1]])  # highest code of earlier rows
+    new = codes > before
+    if not (codes[new] == np.arange(int(new.sum()))).all():
+        return None  # not numbered by first appearance: leave it to pandas
+    return ~new & (codes >= 0)
+
+
+def _codes_of(name, out, col, P, rows=None):
+    """Integer codes (>= 0) of a normalised column, equal values sharing a code.
+
+    With ``rows`` (positions), codes of those rows only.
+    """
     if (name, col) in P.factors:
         codes, uniq = P.factors[(name, col)]
-        return codes + 1, len(uniq) + 1
-    s = out[col]
+        return (codes + 1 if rows is None else codes[rows] + 1), len(uniq) + 1
+    s = out[col] if rows is None else out[col].iloc[rows]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         days, nat = day_numbers(s)
         low = days[~nat].min(initial=0)
         days = np.where(nat, 0, days - low + 1)
         n = int(days.max(initial=0)) + 1
         unread = P.unread_dates.get((name, col))
+        if unread is not None and rows is not None:
+            unread = unread[rows]
         if unread is not None:  # two different unreadable dates are not the same date
             days = np.where(unread >= 0, n + unread, days)
             n += int(unread.max()) + 1

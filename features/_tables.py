@@ -44,7 +44,8 @@ def parse_table(name: str, df: pd.DataFrame, P: Problems,
             out[c] = date_column(raw, c, name, P)
             _check_date_range(name, c, out, raw, P, limit)
         else:
-            out[c] = pd.Series(np.full(len(raw), np.datetime64("NaT", "ns")), index=raw.index)
+            out[c] = pd.Series(np.full(len(raw), np.datetime64("NaT", "ns")), index=raw.index,
+                               copy=False)
     _TABLE_PARSERS[name](out, raw, P)
     # empty required values: blank cells of text columns, missing values of typed ones
     for c in REQUIRED[name]:
@@ -114,7 +115,7 @@ def _marks(out, raw, P):
     P.mark_class = idx
     cls = pd.Series(pd.api.extensions.take(pd.array(list(MARK_CLASSES), dtype="string"),
                                            idx.astype(np.intp), allow_fill=True),
-                    index=out.index, name="code_class")
+                    index=out.index, name="code_class", copy=False)
     unknown = (idx < 0) & (codes >= 0) & out["date"].notna().to_numpy()
     P.add_mask("attendance_marks", "code", raw, unknown,
                M.UNKNOWN_CODE.format(what="attendance mark"),
@@ -138,7 +139,7 @@ def _suspensions(out, raw, P):
         codes, txt = factor(raw["reason"])
         parts = txt.str.upper().str.replace(",", ";", regex=False).str.split(";")
         joined = [";".join(x.strip() for x in p if x.strip()) or None for p in parts]
-        out["reason"] = pd.Series(take(joined, codes, "string"), index=raw.index)
+        out["reason"] = pd.Series(take(joined, codes, "string"), index=raw.index, copy=False)
     else:
         out["reason"] = na_column(raw, "string")
     out["school"] = optional_text(raw, "school", "suspensions", P)

@@ -85,7 +85,7 @@ def rebuild(raw: pd.Series, codes: np.ndarray, txt: pd.Series, before: pd.Series
     """Rows of ``txt`` by ``codes`` as ``string``; reuse the raw column when unchanged."""
     if clean and txt.equals(before):  # already clean text: a cast, no copy
         return raw.astype("string").rename(col)
-    return pd.Series(take(txt, codes, "string"), index=raw.index, name=col)
+    return pd.Series(take(txt, codes, "string"), index=raw.index, name=col, copy=False)
 
 
 def rows_in(codes: np.ndarray, bad: np.ndarray) -> np.ndarray:
@@ -116,7 +116,7 @@ def coded(df: pd.DataFrame, col: str, table: str, mapping: Mapping[str, Any], wh
     values: ExtensionArray = pd.array(mapped.astype(object).where(mapped.notna(), None).tolist(),
                                       dtype=dtype)
     return pd.Series(pd.api.extensions.take(values, codes, allow_fill=True),
-                     index=df.index, name=col)
+                     index=df.index, name=col, copy=False)
 
 
 def booleans(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Series:
@@ -142,6 +142,8 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
     s = df[col]
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         out = s.astype("float64")
+        if pd.api.types.is_integer_dtype(s.dtype):  # whole and finite by its type
+            return out
         v = out.to_numpy()
         P.add_mask(table, col, df, np.isinf(v), M.NOT_FINITE, M.NOT_FINITE_FIX)
         if whole:
@@ -161,7 +163,7 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
             P.add_mask(table, col, df, rows_in(codes, frac), M.NOT_WHOLE_COUNT,
                        M.NOT_WHOLE_COUNT_FIX)
     vals = np.append(u, np.nan)
-    return pd.Series(vals[codes], index=df.index, name=col)
+    return pd.Series(vals[codes], index=df.index, name=col, copy=False)
 
 
 def optional_text(raw: pd.DataFrame, col: str, table: str, P: Problems, upper: bool = False,
