@@ -7,6 +7,10 @@ from sklearn.linear_model import LogisticRegression
 from ._binning import encode, fit_bands, merge_bands, n_bands
 
 _EPS = 1e-15
+#: Points of the strongest band tried, fewest first, when ``max_points="auto"``.
+AUTO_POINTS = (5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100)
+#: Training log-loss (nats per row) the rounding may cost when ``max_points="auto"``.
+ROUNDING_TOLERANCE = 1e-5
 
 
 def sigmoid(z):
@@ -160,7 +164,7 @@ def fit_specs(columns, kinds, names, y, *, max_bands, min_count, min_events, mon
 
 
 def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_points, C,
-             random_state, min_events=0, specs=None, init=None):
+             random_state, min_events=0, specs=None, init=None, report=False):
     """Fit bands and integer points on one training set.
 
     ``specs`` (from :func:`fit_specs` on the same rows) skips learning the bands again,
@@ -173,7 +177,12 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
 
     Returns a dict with the band specs, the points per band (int arrays), the unrounded
     shifted coefficients, the scale, the in-sample calibration (a0, b0) of the integer total
-    and the rounding loss.
+    and the rounding loss (training log-loss of the recalibrated integer total minus that
+    of the recalibrated exact score). ``max_points="auto"`` takes the fewest points for
+    the strongest band (from ``AUTO_POINTS``) whose rounding loss is at most
+    ``ROUNDING_TOLERANCE``; an int tries every cap from half of it up to it. ``report``
+    adds ``rounding_report``: training AUC and log-loss of both scores and the largest
+    per-row probability difference.
     """
     y = np.asarray(y, dtype=float)
     if specs is None:
@@ -212,24 +221,57 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
         shifted.append(np.where(seen, coef, average) - ref)
         intercept += ref
     unrounded = intercept + sum(b[codes[:, j]] for j, b in enumerate(shifted))
-    loss_unrounded = log_loss(y, sigmoid(unrounded))
+    # like with like: the exact score gets the same two-parameter recalibration as the
+    # integer total, so the loss measures the rounding alone (not the penalty's shrinkage)
+    ea, eb = fit_logistic_1d(unrounded, y)
+    loss_unrounded = log_loss(y, sigmoid(ea + eb * unrounded))
     top = max((float(b.max()) for b in shifted), default=0.0)
+    if top <= 0:
+        candidates = [0]
+    elif max_points == "auto":
+        candidates = AUTO_POINTS
+    else:
+        candidates = range((max_points + 1) // 2, max_points + 1)
     best = None
-    for m in range((max_points + 1) // 2, max_points + 1) if top > 0 else [0]:
+    for m in candidates:
         scale = m / top if top > 0 else 1.0
         points = [np.round(scale * b).astype(np.int64) for b in shifted]
         total = sum(pts[codes[:, j]] for j, pts in enumerate(points))
         a0, b0 = fit_logistic_1d(total, y)
         loss = log_loss(y, sigmoid(a0 + b0 * total))
         if best is None or loss <= best["loss"] + 1e-12:
-            best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0}
+            best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0,
+                    "total": total}
+        if max_points == "auto" and loss - loss_unrounded <= ROUNDING_TOLERANCE:
+            best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0,
+                    "total": total}
+            break  # the fewest points that carry the exact score's weight
     assert best is not None  # the loop above runs at least once
-    return {
+    card = {
         "specs": specs, "points": best["points"], "coef": shifted, "coef_intercept": intercept,
         "scale": best["scale"], "a0": best["a0"], "b0": best["b0"],
         "counts": counts, "rates": rates,
         "rounding_loss": best["loss"] - loss_unrounded, "first_fit": first_fit,
     }
+    if report:
+        exact_p = sigmoid(ea + eb * unrounded)
+        points_p = sigmoid(best["a0"] + best["b0"] * best["total"])
+        card["rounding_report"] = {
+            "log_loss_exact": loss_unrounded, "log_loss_points": best["loss"],
+            "auc_exact": _auc(y, unrounded), "auc_points": _auc(y, best["total"]),
+            "max_proba_diff": float(np.max(np.abs(exact_p - points_p))) if len(y) else 0.0,
+            "max_points": int(max((int(p.max()) for p in best["points"]), default=0)),
+        }
+    return card
+
+
+def _auc(y, score):
+    """Training AUC of a score (0.5 when one class is absent)."""
+    from sklearn.metrics import roc_auc_score
+
+    if np.unique(y).size < 2:
+        return 0.5
+    return float(roc_auc_score(y, score))
 
 
 def total_points(card, codes):
