@@ -7,10 +7,12 @@ from sklearn.linear_model import LogisticRegression
 from ._binning import encode, fit_bands, merge_bands, n_bands
 
 _EPS = 1e-15
-#: Points of the strongest band tried, fewest first, when ``max_points="auto"``.
+#: Points of the strongest band tried, fewest first, when ``max_points="auto"``; when none meets
+#: ``ROUNDING_TOLERANCE`` the one with the smallest training log-loss is kept.
 AUTO_POINTS = (5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100)
-#: Training log-loss (nats per row) the rounding may cost when ``max_points="auto"``.
-ROUNDING_TOLERANCE = 1e-5
+#: Largest difference in any training row's risk the rounding may make when
+#: ``max_points="auto"`` (both scores recalibrated in sample).
+ROUNDING_TOLERANCE = 0.01
 
 
 def sigmoid(z):
@@ -179,8 +181,8 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
     shifted coefficients, the scale, the in-sample calibration (a0, b0) of the integer total
     and the rounding loss (training log-loss of the recalibrated integer total minus that
     of the recalibrated exact score). ``max_points="auto"`` takes the fewest points for
-    the strongest band (from ``AUTO_POINTS``) whose rounding loss is at most
-    ``ROUNDING_TOLERANCE``; an int tries every cap from half of it up to it. ``report``
+    the strongest band (from ``AUTO_POINTS``) at which no training row's risk moves by
+    more than ``ROUNDING_TOLERANCE``; an int tries every cap from half of it up to it. ``report``
     adds ``rounding_report``: training AUC and log-loss of both scores and the largest
     per-row probability difference.
     """
@@ -224,7 +226,8 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
     # like with like: the exact score gets the same two-parameter recalibration as the
     # integer total, so the loss measures the rounding alone (not the penalty's shrinkage)
     ea, eb = fit_logistic_1d(unrounded, y)
-    loss_unrounded = log_loss(y, sigmoid(ea + eb * unrounded))
+    exact_p = sigmoid(ea + eb * unrounded)
+    loss_unrounded = log_loss(y, exact_p)
     top = max((float(b.max()) for b in shifted), default=0.0)
     if top <= 0:
         candidates = [0]
@@ -242,7 +245,9 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
         if best is None or loss <= best["loss"] + 1e-12:
             best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0,
                     "total": total}
-        if max_points == "auto" and loss - loss_unrounded <= ROUNDING_TOLERANCE:
+        if max_points == "auto" and (
+                np.max(np.abs(sigmoid(a0 + b0 * total) - exact_p), initial=0.0)
+                <= ROUNDING_TOLERANCE):
             best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0,
                     "total": total}
             break  # the fewest points that carry the exact score's weight
@@ -254,7 +259,6 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
         "rounding_loss": best["loss"] - loss_unrounded, "first_fit": first_fit,
     }
     if report:
-        exact_p = sigmoid(ea + eb * unrounded)
         points_p = sigmoid(best["a0"] + best["b0"] * best["total"])
         card["rounding_report"] = {
             "log_loss_exact": loss_unrounded, "log_loss_points": best["loss"],

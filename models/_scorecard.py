@@ -82,11 +82,11 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     the one-hot bands gives log-odds per band; within each feature the lowest-risk band
     is the reference (0 points) and the others are scaled and rounded to integer points,
     as many as the strongest band needs to say how strong it is: with
-    ``max_points="auto"`` the fewest points for the strongest band (5 to 100) whose
-    rounding costs at most 1e-5 nats of training log-loss per row (``rounding_report_``
-    says what the rounding cost). The total points map to a probability through a logistic curve
-    with two parameters fitted on cross-fitted (out-of-fold) scores, so probabilities
-    are calibrated out of sample.
+    ``max_points="auto"`` the fewest points for the strongest band (5 to 100) at which
+    no training row's risk moves by more than 0.01 against the exact log-odds
+    (``rounding_report_`` says what the rounding cost). The total points map to a
+    probability through a logistic curve with two parameters fitted on cross-fitted
+    (out-of-fold) scores, so probabilities are calibrated out of sample.
 
     ``C="auto"`` and ``min_band_size="auto"`` (the defaults) choose the penalty and the
     band size inside :meth:`fit` by cross-validated log-loss, as
@@ -120,8 +120,10 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         ``{feature: +1 | -1 | 0}``: +1 means a higher value never lowers the points.
     max_points : "auto" or int, default="auto"
         Most points any single band can add. ``"auto"`` gives the strongest band the
-        fewest points (from 5 up to 100) at which the integer points lose at most 1e-5
-        nats of training log-loss per row against the exact log-odds; an int caps it
+        fewest points (from 5 up to 100) at which no training row's risk from the integer
+        points differs by more than 0.01 from its risk from the exact log-odds (each
+        score recalibrated in sample; when none does, the one with the smallest training
+        log-loss); an int caps it
         (the scale with the smallest training log-loss for a strongest band of half the
         cap up to the cap is kept). Until issue 13 the default was 10, which clipped the
         resolution of the strongest bands on real data.
