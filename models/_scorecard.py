@@ -254,8 +254,9 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         if not is_int(self.min_band_events) or self.min_band_events < 0:
             bad("min_band_events", "an int >= 0",
                 "Use for example min_band_events=5 (0 judges bands by rows only).")
-        if not (isinstance(self.max_points, str) and self.max_points == "auto") and (
-                not is_int(self.max_points) or self.max_points < 1):
+        points = self.max_points
+        if not (isinstance(points, str) and points == "auto") and (
+                not is_int(points) or int(points) < 1):
             bad("max_points", "'auto' or an int >= 1",
                 "Use 'auto' (as many points as the strongest band needs) or "
                 "max_points=1 for a yes/no checklist.")
