@@ -27,8 +27,15 @@ def scorecard_frame(model):
 
 
 def _header(model):
-    return (f"Risk scorecard: {len(model.bands_)} features, at most {model.max_points} "
-            f"points per band. Score = base {model.intercept_:+.3f} + points; "
+    report = getattr(model, "rounding_report_", None)
+    rounding = "" if not report else (
+        f" Rounding to points: training AUC {report['auc_points']:.4f} vs "
+        f"{report['auc_exact']:.4f} exact, log-loss "
+        f"{report['log_loss_points'] - report['log_loss_exact']:+.1e}, "
+        f"risk within {report['max_proba_diff']:.3f}.")
+    top = report["max_points"] if report else model.max_points
+    return (f"Risk scorecard: {len(model.bands_)} features, at most {top} "
+            f"points per band.{rounding} Score = base {model.intercept_:+.3f} + points; "
             f"risk = 1 / (1 + exp(-({model.proba_intercept_:.6g} + "
             f"{model.slope_:.6g} * points))).")
 

@@ -102,7 +102,7 @@ def scorecard_dict(model):
         "schema": "risk-scorecard",
         "schema_version": SCHEMA_VERSION,
         "classes": [str(c) for c in model.classes_],
-        "max_points": int(model.max_points),
+        "max_points": int(max((int(p.max()) for p in model.band_points_), default=0)),
         "intercept": float(model.intercept_),
         "features": features,
         "probability": {"type": "logistic", "intercept": float(A), "slope": float(B),

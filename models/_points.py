@@ -7,6 +7,12 @@ from sklearn.linear_model import LogisticRegression
 from ._binning import encode, fit_bands, merge_bands, n_bands
 
 _EPS = 1e-15
+#: Points of the strongest band tried, fewest first, when ``max_points="auto"``; when none meets
+#: ``ROUNDING_TOLERANCE`` the one with the smallest training log-loss is kept.
+AUTO_POINTS = (5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100)
+#: Largest difference in any training row's risk the rounding may make when
+#: ``max_points="auto"`` (both scores recalibrated in sample).
+ROUNDING_TOLERANCE = 0.01
 
 
 def sigmoid(z):
@@ -20,22 +26,29 @@ def log_loss(y, p):
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def fit_logistic_1d(z, y, *, n_iter=30):
+def fit_logistic_1d(z, y, *, n_iter=30, weight=None):
     """Unpenalised logistic regression of y on one score: returns (a, b) in a + b * z.
 
     Rows are pooled by distinct score (scores are few distinct values), then fitted by
     Newton-Raphson with step halving; (logit(mean y), 0) when z is constant. On separable
     data the slope grows until the loss stops improving (probabilities stay finite).
+    ``weight`` (rows per entry, with ``y`` their outcome rate) fits already pooled rows.
     """
     z = np.asarray(z, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    rate = np.clip(y.mean(), 1e-6, 1 - 1e-6)
+    w = np.ones_like(y) if weight is None else np.asarray(weight, dtype=np.float64)
+    n = w.sum()
+    rate = np.clip(y.mean() if weight is None else np.dot(y, w) / n, 1e-6, 1 - 1e-6)
     a = float(np.log(rate / (1 - rate)))
     if np.ptp(z) == 0:
         return a, 0.0
     values, inverse = np.unique(z, return_inverse=True)
-    count = np.bincount(inverse).astype(np.float64) / len(z)
-    pos = np.bincount(inverse, weights=y) / len(z)
+    if weight is None:
+        count = np.bincount(inverse).astype(np.float64) / len(z)
+        pos = np.bincount(inverse, weights=y) / len(z)
+    else:
+        count = np.bincount(inverse, weights=w) / n
+        pos = np.bincount(inverse, weights=y * w) / n
     design = np.column_stack([np.ones_like(values), values])
 
     def loss(beta):
@@ -160,7 +173,7 @@ def fit_specs(columns, kinds, names, y, *, max_bands, min_count, min_events, mon
 
 
 def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_points, C,
-             random_state, min_events=0, specs=None, init=None):
+             random_state, min_events=0, specs=None, init=None, report=False):
     """Fit bands and integer points on one training set.
 
     ``specs`` (from :func:`fit_specs` on the same rows) skips learning the bands again,
@@ -173,7 +186,12 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
 
     Returns a dict with the band specs, the points per band (int arrays), the unrounded
     shifted coefficients, the scale, the in-sample calibration (a0, b0) of the integer total
-    and the rounding loss.
+    and the rounding loss (training log-loss of the recalibrated integer total minus that
+    of the recalibrated exact score). ``max_points="auto"`` takes the fewest points for
+    the strongest band (from ``AUTO_POINTS``) at which no training row's risk moves by
+    more than ``ROUNDING_TOLERANCE``; an int tries every cap from half of it up to it. ``report``
+    adds ``rounding_report``: training AUC and log-loss of both scores and the largest
+    per-row probability difference.
     """
     y = np.asarray(y, dtype=float)
     if specs is None:
@@ -211,25 +229,74 @@ def fit_card(columns, kinds, names, y, *, max_bands, min_count, monotone, max_po
         average = float(np.dot(coef[seen], cnt[seen]) / cnt[seen].sum())
         shifted.append(np.where(seen, coef, average) - ref)
         intercept += ref
-    unrounded = intercept + sum(b[codes[:, j]] for j, b in enumerate(shifted))
-    loss_unrounded = log_loss(y, sigmoid(unrounded))
+    # the rounding is judged on the distinct band patterns, each weighted by its rows:
+    # the same losses and largest difference as over the rows, at a fraction of the cost
+    first, inverse = distinct_rows(codes, sizes)
+    pattern = codes[first]
+    weight = np.bincount(inverse).astype(np.float64)
+    pattern_y = np.bincount(inverse, weights=y) / weight
+    unrounded = intercept + sum(b[pattern[:, j]] for j, b in enumerate(shifted))
+    # like with like: the exact score gets the same two-parameter recalibration as the
+    # integer total, so the loss measures the rounding alone (not the penalty's shrinkage)
+    ea, eb = fit_logistic_1d(unrounded, pattern_y, weight=weight)
+    exact_p = sigmoid(ea + eb * unrounded)
+    loss_unrounded = _pooled_log_loss(pattern_y, exact_p, weight)
     top = max((float(b.max()) for b in shifted), default=0.0)
+    if top <= 0:
+        candidates = [0]
+    elif max_points == "auto":
+        candidates = AUTO_POINTS
+    else:
+        candidates = range((max_points + 1) // 2, max_points + 1)
     best = None
-    for m in range((max_points + 1) // 2, max_points + 1) if top > 0 else [0]:
+    for m in candidates:
         scale = m / top if top > 0 else 1.0
         points = [np.round(scale * b).astype(np.int64) for b in shifted]
-        total = sum(pts[codes[:, j]] for j, pts in enumerate(points))
-        a0, b0 = fit_logistic_1d(total, y)
-        loss = log_loss(y, sigmoid(a0 + b0 * total))
+        total = sum(pts[pattern[:, j]] for j, pts in enumerate(points))
+        a0, b0 = fit_logistic_1d(total, pattern_y, weight=weight)
+        points_p = sigmoid(a0 + b0 * total)
+        loss = _pooled_log_loss(pattern_y, points_p, weight)
+        diff = float(np.max(np.abs(points_p - exact_p), initial=0.0))
+        candidate = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0,
+                     "diff": diff}
         if best is None or loss <= best["loss"] + 1e-12:
-            best = {"loss": loss, "scale": scale, "points": points, "a0": a0, "b0": b0}
+            best = candidate
+        if max_points == "auto" and diff <= ROUNDING_TOLERANCE:
+            best = candidate
+            break  # the fewest points that carry the exact score's weight
     assert best is not None  # the loop above runs at least once
-    return {
+    card = {
         "specs": specs, "points": best["points"], "coef": shifted, "coef_intercept": intercept,
         "scale": best["scale"], "a0": best["a0"], "b0": best["b0"],
         "counts": counts, "rates": rates,
         "rounding_loss": best["loss"] - loss_unrounded, "first_fit": first_fit,
     }
+    if report:
+        total = sum(pts[codes[:, j]] for j, pts in enumerate(best["points"]))
+        exact = sum(b[codes[:, j]] for j, b in enumerate(shifted))
+        card["rounding_report"] = {
+            "log_loss_exact": loss_unrounded, "log_loss_points": best["loss"],
+            "auc_exact": _auc(y, exact), "auc_points": _auc(y, total),
+            "max_proba_diff": best["diff"],
+            "max_points": int(max((int(p.max()) for p in best["points"]), default=0)),
+        }
+    return card
+
+
+def _pooled_log_loss(rate, p, weight):
+    """Mean log-loss of rows pooled into entries of ``weight`` rows with outcome ``rate``."""
+    p = np.clip(p, _EPS, 1 - _EPS)
+    return float(-np.dot(weight, rate * np.log(p) + (1 - rate) * np.log(1 - p))
+                 / weight.sum())
+
+
+def _auc(y, score):
+    """Training AUC of a score (0.5 when one class is absent)."""
+    from sklearn.metrics import roc_auc_score
+
+    if np.unique(y).size < 2:
+        return 0.5
+    return float(roc_auc_score(y, score))
 
 
 def total_points(card, codes):

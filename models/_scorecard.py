@@ -81,10 +81,12 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     band, and every feature has a ``missing`` band. A penalised logistic regression on
     the one-hot bands gives log-odds per band; within each feature the lowest-risk band
     is the reference (0 points) and the others are scaled and rounded to integer points,
-    at most ``max_points`` per band (the scale with the smallest training log-loss after
-    rounding is kept). The total points map to a probability through a logistic curve
-    with two parameters fitted on cross-fitted (out-of-fold) scores, so probabilities
-    are calibrated out of sample.
+    as many as the strongest band needs to say how strong it is: with
+    ``max_points="auto"`` the fewest points for the strongest band (5 to 100) at which
+    no training row's risk moves by more than 0.01 against the exact log-odds
+    (``rounding_report_`` says what the rounding cost). The total points map to a
+    probability through a logistic curve with two parameters fitted on cross-fitted
+    (out-of-fold) scores, so probabilities are calibrated out of sample.
 
     ``C="auto"`` and ``min_band_size="auto"`` (the defaults) choose the penalty and the
     band size inside :meth:`fit` by cross-validated log-loss, as
@@ -116,8 +118,15 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         overall rate, to stand on its own. 0 judges bands by rows only.
     monotone : dict or None, default=None
         ``{feature: +1 | -1 | 0}``: +1 means a higher value never lowers the points.
-    max_points : int, default=10
-        Most points any single band can add.
+    max_points : "auto" or int, default="auto"
+        Most points any single band can add. ``"auto"`` gives the strongest band the
+        fewest points (from 5 up to 100) at which no training row's risk from the integer
+        points differs by more than 0.01 from its risk from the exact log-odds (each
+        score recalibrated in sample; when none does, the one with the smallest training
+        log-loss); an int caps it
+        (the scale with the smallest training log-loss for a strongest band of half the
+        cap up to the cap is kept). Until issue 13 the default was 10, which clipped the
+        resolution of the strongest bands on real data.
     C : "auto" or float, default="auto"
         Inverse strength of the L2 penalty of the logistic regression. ``"auto"`` chooses
         from ``C_GRID`` (0.03, 0.1, 0.3, 1) by cross-validation.
@@ -158,8 +167,14 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     proba_intercept_ : float
         ``slope_ * intercept_``, the log-odds at 0 points.
     rounding_loss_ : float
-        Training log-loss of the rounded score (refitted intercept and slope) minus that of
-        the unrounded logistic regression.
+        Training log-loss of the rounded score minus that of the unrounded logistic
+        regression's score, each with its own refitted intercept and slope.
+    rounding_report_ : dict
+        What the integer points cost on the training rows: ``auc_exact`` and
+        ``auc_points`` (AUC of the exact log-odds score and of the integer total),
+        ``log_loss_exact`` and ``log_loss_points`` (each recalibrated in sample),
+        ``max_proba_diff`` (largest per-row difference between the two probabilities)
+        and ``max_points`` (points of the strongest band).
     scorecard_ : DataFrame
         The card, one row per band: feature, label, band, points, n, rate, basis.
     points_ : Series
@@ -199,7 +214,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, max_bands: int = 5, min_band_size: float | str = "auto",
                  min_band_events: int = 5, monotone: Mapping[str, int] | None = None,
-                 max_points: int = 10, C: float | str = "auto", n_splits: int = 5,
+                 max_points: int | str = "auto", C: float | str = "auto", n_splits: int = 5,
                  feature_labels: Mapping[str, str] | None = None,
                  value_formats: Mapping[str, str] | None = None,
                  random_state: int | np.random.RandomState | None = None) -> None:
@@ -239,8 +254,12 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         if not is_int(self.min_band_events) or self.min_band_events < 0:
             bad("min_band_events", "an int >= 0",
                 "Use for example min_band_events=5 (0 judges bands by rows only).")
-        if not is_int(self.max_points) or self.max_points < 1:
-            bad("max_points", "an int >= 1", "Use max_points=1 for a yes/no checklist.")
+        points = self.max_points
+        if not (isinstance(points, str) and points == "auto") and (
+                not is_int(points) or int(points) < 1):
+            bad("max_points", "'auto' or an int >= 1",
+                "Use 'auto' (as many points as the strongest band needs) or "
+                "max_points=1 for a yes/no checklist.")
         if not (isinstance(self.C, str) and self.C == "auto") and (
                 isinstance(self.C, bool) or not isinstance(self.C, numbers.Real)
                 or not self.C > 0):
@@ -408,7 +427,7 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
             size = SIZE_FALLBACK if self.min_band_size == "auto" else self.min_band_size
             c = C_FALLBACK if self.C == "auto" else float(self.C)
         card = fit_card(columns, kinds, names, y, min_count=min_count_from(size, n),
-                        max_points=self.max_points, C=c, **shared)
+                        max_points=self.max_points, C=c, report=True, **shared)
         proba_intercept, slope = a + b * card["a0"], b * card["b0"]
         if not slope > 1e-6:
             rate = np.clip(y.mean(), 1e-6, 1 - 1e-6)
@@ -429,6 +448,8 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         self.slope_ = float(slope)
         self.intercept_ = self.proba_intercept_ / self.slope_
         self.rounding_loss_ = float(card["rounding_loss"])
+        self.rounding_report_ = {k: (int(v) if k == "max_points" else float(v))
+                                 for k, v in card["rounding_report"].items()}
         self.n_splits_ = n_splits
         self.C_ = float(c)
         self.min_band_size_ = size
