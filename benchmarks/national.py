@@ -281,6 +281,14 @@ def markdown(f) -> str:
                   "benchmarks.national --fraction 1` (about 8.2 million pupils; expect the "
                   "largest LA, 240,000 pupils, to need about 1.5 GB per worker, from the "
                   "1M-pupil row of the table above)."]
+    if f["fraction"] >= 1 and f.get("every", 1) == 1 and "loop" in f:
+        lo = f["loop"]
+        lines += ["", "Reading these numbers: this is the national size, every synthetic LA "
+                  "generated, screened and audited inside its own task; the parent holds "
+                  "the LAs' results (every cohort pupil's score and reasons) and merges "
+                  "their audits. The loop's national audit and stacked scores equal the "
+                  f"cluster's: {lo['same_audit']} / {lo.get('same_scores')}. Tasks go out "
+                  "largest LA first, so the last tasks to finish are the smallest."]
     lines += ["", "The national audit (flag ratios against each attribute's largest group; "
               "`recent_amplification`: flags against the outcomes of the latest complete "
               f"census, {f['audit']['recent']}):", "",
