@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
 from ._binning import column_kind, encode, min_count_from, numeric_labels
 from ._display import scorecard_frame, scorecard_html, scorecard_text
 from ._explain import top_reasons, typical_points
+from ._folds import grouped_folds
 from ._points import fit_card, fit_logistic_1d, fit_specs, log_loss, sigmoid, total_points
 
 _PARAM = (
@@ -395,12 +396,12 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
         results = []
         if n_splits >= 2:
             if groups is None:
-                folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+                splits = StratifiedKFold(n_splits=n_splits, shuffle=True,
+                                         random_state=seed).split(np.zeros(n), y)
             else:
-                folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True,
-                                             random_state=seed)
+                splits = grouped_folds(y, groups, n_splits, seed)
             z = {(size, c): np.empty(n) for size in size_grid for c in c_grid}
-            for train, test in folds.split(np.zeros(n), y, groups):
+            for train, test in splits:
                 cols_train, cols_test = take(train), take(test)
                 for size in size_grid:
                     specs = fit_specs(cols_train, kinds, names, y[train],
