@@ -38,6 +38,11 @@ _RECENT_YEARS = 5
 
 _BAD_TARGET = "target must be one of {allowed}; got {got!r}."
 _NO_CENSUS = "fit needs at least one census date in as_of; got none."
+_STALE_MODEL = (
+    "This screener was fitted on features that this version of the library no longer "
+    "builds: {0} (renamed or removed since it was fitted; see the CHANGELOG). "
+    "Fit it again on the records with this version, and save it again."
+)
 _EMPTY_COHORT = (
     "The cohort at {as_of} is empty: no pupil in year groups {years} is on roll. Check the "
     "census date and the enrolments table."
@@ -373,6 +378,9 @@ class Screener(BaseEstimator):
     # ------------------------------------------------------------------ score
     def _score(self, records, as_of):
         X = self._features(records, as_of)
+        missing = [c for c in self.feature_names_ if c not in X.columns]
+        if missing:
+            raise ValueError(_STALE_MODEL.format(missing))
         Xm = X[self.feature_names_]
         risk = self.model_.predict_proba(Xm)[:, 1]
         upn = X.index.to_numpy().astype(str)

@@ -254,3 +254,16 @@ def test_model_file_keeps_no_pupil_rows(fitted):
     for profile in fitted.drift_.profiles_.values():
         assert set(profile) <= {"kind", "edges", "shares", "levels", "mean", "sd"}
         assert len(profile["shares"]) <= 40
+
+
+def test_a_model_fitted_on_features_no_longer_built_says_refit():
+    # a saved screener from before a feature rename (sen_ever -> sen_24m) must say what
+    # to do, not fail with pandas' KeyError
+    from screening.datasets import make_local_authority
+
+    la = make_local_authority(n_pupils=1500, seed=3)
+    d = la.census_dates
+    scr = screening.Screener(n_boot=0).fit(la.records, as_of=d[-3:-1])
+    scr.feature_names_ = [*scr.feature_names_, "sen_ever"]
+    with pytest.raises(ValueError, match=r"no longer builds: \['sen_ever'\].*Fit it again"):
+        scr.screen(la.records, as_of=d[-1])
