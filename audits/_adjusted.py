@@ -144,7 +144,9 @@ def _independent(x, names, keep_first):
 
 def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
     """Rows of the adjusted table for one attribute and one outcome."""
-    import statsmodels.api as sm
+    # the GLM module alone: statsmodels.api also imports its plotting and time series
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import (
         ConvergenceWarning,
         PerfectSeparationWarning,
@@ -202,7 +204,7 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", SingularMatrixWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = sm.GLM(endog, pat, family=sm.families.Binomial()).fit(wls_method="qr")
+        res = GLM(endog, pat, family=families.Binomial()).fit(wls_method="qr")
     b = np.asarray(res.params, dtype=float)
     cov = np.asarray(res.cov_params(), dtype=float)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -296,6 +298,16 @@ def _check_covariates(covariates):
 
 def _fit_all(frame, attrs, y, covariates, refs, *, measure, min_cell, ci, hidden=None,
              main=None):
+    # the models are small (one row per pattern of group and covariates): BLAS threads
+    # only add overhead, and on a busy machine each small QR waits for them (20x slower)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit_each(frame, attrs, y, covariates, refs, measure=measure,
+                         min_cell=min_cell, ci=ci, hidden=hidden, main=main)
+
+
+def _fit_each(frame, attrs, y, covariates, refs, *, measure, min_cell, ci, hidden, main):
     covs_all = _covariate_codes(frame, covariates)
     recs = []
     for a in attrs:

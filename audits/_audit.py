@@ -105,6 +105,28 @@ def _references(groups: list[Grouping], reference: Reference | None,
     return out
 
 
+def _take_labels(labels: Sequence[Any], codes: np.ndarray) -> list:
+    """``[labels[c] for c in codes]``, by one take on an object array."""
+    lut = np.empty(len(labels), dtype=object)
+    lut[:] = list(labels)
+    return lut[np.asarray(codes, dtype=np.intp)].tolist()
+
+
+def _joined_names(names: Sequence[str], stack: np.ndarray) -> list[str]:
+    """Per row of the boolean ``stack``, the ``names`` of its true columns joined by ",".
+
+    Rows repeat a few patterns (a breakdown by school has one row per school and
+    group), so each distinct pattern is joined once.
+    """
+    if stack.shape[0] == 0:
+        return []
+    packed = np.packbits(stack, axis=1)  # each row's pattern as bytes: one key per row
+    key = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    joined = [",".join(names[j] for j in np.nonzero(stack[i])[0]) for i in first]
+    return _take_labels(joined, inverse.ravel())
+
+
 def _frame(cols: dict[str, Any], notes: np.ndarray, labels: Sequence[str],
            k_index: Sequence[str] | None, extra: dict[str, Any]) -> pd.DataFrame:
     """Rows of one block (all groups within the control values listed in k_index)."""
@@ -112,7 +134,7 @@ def _frame(cols: dict[str, Any], notes: np.ndarray, labels: Sequence[str],
     kk, gg = np.meshgrid(np.arange(K), np.arange(G), indexing="ij")
     kk, gg = kk.ravel(), gg.ravel()
     data = dict(extra)
-    data["group"] = [labels[int(g)] for g in gg]
+    data["group"] = _take_labels(labels, gg)
     for name in FRAME_COLUMNS:
         if name in ("attribute", "group", "note") or name in extra:
             continue
@@ -124,11 +146,10 @@ def _frame(cols: dict[str, Any], notes: np.ndarray, labels: Sequence[str],
     gone = cols["_suppressed_columns"]
     names = list(gone)
     stack = np.stack([np.broadcast_to(gone[c], notes.shape)[kk, gg] for c in names], axis=1)
-    data["_suppressed_columns"] = [",".join(names[j] for j in np.nonzero(r)[0])
-                                   for r in stack]
+    data["_suppressed_columns"] = _joined_names(names, stack)
     df = pd.DataFrame(data)
     if k_index is not None:
-        df.insert(1, "control_value", [k_index[int(k)] for k in kk])
+        df.insert(1, "control_value", _take_labels(k_index, kk))
     for name in _INT_COLUMNS:
         df[name] = pd.array(np.round(df[name].astype(float)),  # type: ignore[call-overload]
                             dtype="Int64")  # pandas-stubs: no float array to "Int64"

@@ -179,7 +179,17 @@ def linked_masks(t: CellTables, min_cell: int) -> dict:
     Returns a dict with ``main[name][kind]`` (shape ``(G,)``), ``ctrl[(control,
     name)][kind]`` (``(K, G)``), ``total[kind]`` (bool), ``concentration[(control,
     measure, figure)]`` (bool, True = hide) and ``units_known[(control, kind)]``.
+    The null-space checks are many small SVDs, run with one BLAS thread (more only
+    add overhead to them, and on a busy machine each waits for the others).
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _masks(t, min_cell)
+
+
+def _masks(t: CellTables, min_cell: int) -> dict:
+    """:func:`linked_masks` in the calling thread's BLAS settings."""
     b = _Builder(t)
     conc = b.concentration_nodes() if t.controls else {}
     cnt = b.node_counts()
@@ -221,7 +231,7 @@ def linked_masks(t: CellTables, min_cell: int) -> dict:
             h = _linked.protect(g, value, present, start | sens, sens, m)
         hidden[kind] = h
         known0 = (np.asarray(g.published) & ~h) | ~present
-        known, _ = _linked.determined(known0, g.cons, _linked._members(g))
+        known, _ = _linked.determined(known0, _linked.system_of(g))
         for cname, u in b.units.items():  # no unit's small count is left unknown
             known_units[(cname, kind)] = bool((known[u] | ~_unsafe(value[u], m)).all())
     if not t.has_outcome:

@@ -81,54 +81,86 @@ class Graph:
         self.cons.append((ids, coefs))
 
 
-def _elimination(known: np.ndarray, cons: list[tuple[np.ndarray, Any]],
-                 members_of: list[list[int]]) -> tuple[np.ndarray, dict[int, int]]:
+class _System:
+    """A graph's constraints as flat arrays, built once per protection run.
+
+    ``ids[ptr[c]:ptr[c + 1]]`` (and ``coefs``) are the members of constraint ``c``, and
+    ``members(node)`` the constraints a node appears in, in constraint order, so every
+    per-constraint count is one vectorised pass instead of a Python loop.
+    """
+
+    def __init__(self, cons: list[tuple[np.ndarray, Any]], n_nodes: int):
+        self.cons = cons
+        lens = np.fromiter((len(ids) for ids, _ in cons), dtype=np.int64, count=len(cons))
+        self.ptr = np.concatenate([[0], np.cumsum(lens)])
+        if cons:
+            self.ids = np.concatenate([np.asarray(ids, dtype=np.int64) for ids, _ in cons])
+            self.coefs = np.concatenate([np.asarray(c, dtype=float) for _, c in cons])
+        else:
+            self.ids, self.coefs = np.zeros(0, np.int64), np.zeros(0)
+        self.con = np.repeat(np.arange(len(cons)), lens)
+        order = np.argsort(self.ids, kind="stable")
+        self._mcon = self.con[order]
+        self._mptr = np.searchsorted(self.ids[order], np.arange(n_nodes + 1))
+
+    def members(self, node: int) -> np.ndarray:
+        """Constraints holding ``node`` (once per appearance), in constraint order."""
+        return self._mcon[self._mptr[node]:self._mptr[node + 1]]
+
+    def ids_of(self, ci: int) -> np.ndarray:
+        return self.ids[self.ptr[ci]:self.ptr[ci + 1]]
+
+    def per_constraint(self, x: np.ndarray) -> np.ndarray:
+        """Sum of ``x`` (one value per member entry) over each constraint."""
+        cs = np.concatenate([[0], np.cumsum(x)])
+        return cs[self.ptr[1:]] - cs[self.ptr[:-1]]
+
+
+def _elimination(known: np.ndarray, system: _System) -> tuple[np.ndarray, dict[int, int]]:
     """Known nodes after repeatedly solving constraints with a single unknown."""
     known = known.copy()
-    unknown_count = np.array([int((~known[ids]).sum()) for ids, _ in cons], dtype=np.int64)
+    unknown_count = system.per_constraint((~known[system.ids]).astype(np.int64))
     by = {}
-    stack = [i for i, u in enumerate(unknown_count) if u == 1]
+    stack = np.flatnonzero(unknown_count == 1).tolist()
     while stack:
         ci = stack.pop()
         if unknown_count[ci] != 1:
             continue
-        ids = cons[ci][0]
+        ids = system.ids_of(ci)
         node = int(ids[~known[ids]][0])
         known[node] = True
         by[node] = ci
-        for cj in members_of[node]:
+        for cj in system.members(node).tolist():
             unknown_count[cj] -= 1
             if unknown_count[cj] == 1:
                 stack.append(cj)
     return known, by
 
 
-def determined(known: np.ndarray, cons: list[tuple[np.ndarray, Any]],
-               members_of: list[list[int]]) -> tuple[np.ndarray, dict[int, int]]:
+def determined(known: np.ndarray, system: _System) -> tuple[np.ndarray, dict[int, int]]:
     """Every node whose value the published equalities fix, and a constraint per node.
 
     Returns ``(known, by)`` where ``known`` adds the determined nodes and ``by`` maps a
     newly determined node to a constraint it appears in (where to complement).
     """
-    known, by = _elimination(known, cons, members_of)
+    known, by = _elimination(known, system)
     unk = np.nonzero(~known)[0]
     if unk.size == 0:
         return known, by
     pos = np.full(known.size, -1, dtype=np.int64)
     pos[unk] = np.arange(unk.size)
-    rows, cols, vals, row_con = [], [], [], []
-    r = 0
-    for ci, (ids, coefs) in enumerate(cons):
-        u = ~known[ids]
-        if u.sum() < 2:
-            continue
-        rows.extend([r] * int(u.sum()))
-        cols.extend(pos[ids[u]].tolist())
-        vals.extend(coefs[u].tolist())
-        row_con.append(ci)
-        r += 1
+    # one row per constraint with two or more unknowns, holding its unknown entries
+    entry_unknown = ~known[system.ids]
+    multi = system.per_constraint(entry_unknown.astype(np.int64)) >= 2
+    entries = entry_unknown & multi[system.con]
+    row_con = np.flatnonzero(multi)
+    r = row_con.size
     if r == 0:
         return known, by
+    row_of = np.cumsum(multi) - 1
+    rows = row_of[system.con[entries]]
+    cols = pos[system.ids[entries]]
+    vals = system.coefs[entries]
     a = coo_matrix((vals, (rows, cols)), shape=(r, unk.size)).tocsr()
     comp, row_comp = _blocks(rows, cols, r, unk.size)
     known = known.copy()
@@ -177,12 +209,9 @@ def _grouped(comp: np.ndarray,
         yield c_order[c_cut[b]:c_cut[b + 1]], r_order[r_cut[b]:r_cut[b + 1]]
 
 
-def _members(graph):
-    members_of: list[list[int]] = [[] for _ in range(graph.n_nodes)]
-    for ci, (ids, _) in enumerate(graph.cons):
-        for i in ids:
-            members_of[int(i)].append(ci)
-    return members_of
+def system_of(graph: Graph) -> _System:
+    """The graph's constraints as flat arrays (see :class:`_System`)."""
+    return _System(graph.cons, graph.n_nodes)
 
 
 def _aliases(graph):
@@ -206,7 +235,7 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
     hideable = np.asarray(graph.hideable, dtype=bool)
     summary = np.asarray(graph.summary, dtype=bool)
     cons = graph.cons
-    members_of = _members(graph)
+    system = system_of(graph)
     aliases = _aliases(graph)
     hidden = hidden.copy() & published
     value = np.asarray(value, dtype=float)
@@ -225,15 +254,15 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
                 hidden[a] = hidden[b] = hideable[a] and hideable[b] or hidden[a] or hidden[b]
         known0 = (published & ~hidden) | ~present
         if exact:
-            known, by = determined(known0, cons, members_of)
+            known, by = determined(known0, system)
         else:
-            known, by = _elimination(known0, cons, members_of)
+            known, by = _elimination(known0, system)
         leaks = np.nonzero(known & ~known0 & sensitive)[0]
         if leaks.size == 0 and exact:
             # no small count is determined; now make sure none is confined either: in
             # every total that holds a small hidden count, the hidden part must add up
             # to at least min_cell (else the intruder knows each part is below it)
-            narrow = _narrow(cons, known, sensitive, value, min_cell, hideable, present,
+            narrow = _narrow(system, known, sensitive, value, min_cell, hideable, present,
                              hidden)
             if not narrow:
                 return hidden
@@ -244,7 +273,7 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
                 if cand.size == 0:
                     continue
                 big_first = np.where(value[cand] >= min_cell, 0.0, 1.0) * 1e14 + \
-                    (np.asarray(graph.rank, float)[cand]) * 1e11 + value[cand]
+                    rank[cand] * 1e11 + value[cand]
                 hidden[int(cand[np.argmin(big_first)])] = True
             exact = False
             continue
@@ -256,7 +285,7 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
             con = by.get(int(node))
             if con in used:  # one new blank per constraint per round
                 continue
-            pick = _complement(int(node), con, cons, members_of, hidden, hideable,
+            pick = _complement(int(node), con, cons, system, hidden, hideable,
                                present, known0, key, by)
             if pick is not None:
                 hidden[pick] = True
@@ -268,22 +297,17 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
     return hidden
 
 
-def _narrow(cons, known, sensitive, value, min_cell, hideable, present, hidden):
+def _narrow(system, known, sensitive, value, min_cell, hideable, present, hidden):
     """Constraints whose unknown part holds a small count and adds up to under min_cell."""
-    out = []
-    for ci, (ids, _) in enumerate(cons):
-        unk = ids[~known[ids]]
-        if unk.size == 0 or not sensitive[unk].any():
-            continue
-        total = value[unk].sum()
-        if 0 < total < min_cell:
-            ok = hideable[ids] & present[ids] & ~hidden[ids]
-            if ok.any():
-                out.append(ci)
-    return out
+    ids = system.ids
+    unk = ~known[ids]
+    has_small = system.per_constraint((unk & sensitive[ids]).astype(np.int64)) > 0
+    total = system.per_constraint(np.where(unk, value[ids], 0.0))
+    ok = system.per_constraint((hideable[ids] & present[ids] & ~hidden[ids]).astype(np.int64))
+    return np.flatnonzero(has_small & (total > 0) & (total < min_cell) & (ok > 0)).tolist()
 
 
-def _complement(node, con, cons, members_of, hidden, hideable, present, known0, key, by):
+def _complement(node, con, cons, system, hidden, hideable, present, known0, key, by):
     """The best node to hide so that ``node`` is no longer determined (or None).
 
     Searches the constraints around ``node`` outwards (through unknown nodes) and
@@ -304,7 +328,7 @@ def _complement(node, con, cons, members_of, hidden, hideable, present, known0, 
                     done.add(i)
                     todo.append(by[i])
         rings.append(first)
-    rings.append(list(members_of[node]))
+    rings.append(system.members(node).tolist())
     frontier = rings.pop(0)
     seen_c, seen_n = set(), {node}
     while frontier:
@@ -324,7 +348,7 @@ def _complement(node, con, cons, members_of, hidden, hideable, present, known0, 
                 i = int(i)
                 if i not in seen_n and not known0[i]:
                     seen_n.add(i)
-                    nxt.extend(members_of[i])
+                    nxt.extend(system.members(i).tolist())
         if best is not None:
             return best
         frontier = rings.pop(0) + nxt if rings else nxt
