@@ -134,7 +134,11 @@ def _independent(x, names, keep_first):
     that the earlier columns do not explain: ~0 means it is aliased.
     """
     scale = np.abs(x).max(axis=0)
-    r = np.linalg.qr(x / np.where(scale > 0, scale, 1.0), mode="r")
+    x = x / np.where(scale > 0, scale, 1.0)
+    if x.shape[0] < x.shape[1]:  # fewer patterns than columns: rows of zeros keep every
+        # column's R[j, j] defined (R is square) without changing what they explain
+        x = np.vstack([x, np.zeros((x.shape[1] - x.shape[0], x.shape[1]))])
+    r = np.linalg.qr(x, mode="r")
     d = np.abs(np.diag(r))
     ok = d > 1e-9 * max(1.0, d.max(initial=0.0))
     keep = [j for j in range(x.shape[1]) if ok[j] or j < keep_first]

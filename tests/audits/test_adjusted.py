@@ -116,3 +116,27 @@ def test_bad_covariates_raise_the_message():
         audits.adjusted_ratios(df, groups="g", outcome="y", covariates=[1])
     with pytest.raises(KeyError, match=_match(msg._COLUMN_MISSING)):
         audits.adjusted_ratios(df, groups="g", outcome="y", covariates=["nope"])
+
+
+def test_fewer_covariate_patterns_than_model_columns():
+    # a small LA: 4 patterns of (group, sen, fsm) but 6 model columns (intercept, 2
+    # groups, 2 SEN levels, FSM); the aliased columns are found, not an IndexError
+    patterns = [("a", "x", False), ("b", "y", True), ("c", "z", False), ("a", "y", True)]
+    rows = [p for p in patterns for _ in range(60)]
+    df = pd.DataFrame(rows, columns=["g", "sen", "fsm"])
+    df["y"] = np.arange(len(df)) % 4 == 0  # the outcome varies inside every pattern
+    adj = audits.adjusted_ratios(df, groups="g", outcome="y", covariates=["sen", "fsm"],
+                                 min_cell=1)
+    a = adj.set_index("group")
+    assert a.loc["a", "odds_ratio"] == 1.0  # the reference, the largest group
+    assert set(a.index) == {"a", "b", "c"}
+
+
+def test_independent_columns_of_a_short_design():
+    from screening.audits._adjusted import _independent
+
+    x = np.array([[1.0, 0.0, 1.0, 2.0], [1.0, 1.0, 2.0, 0.0]])  # 2 rows, 4 columns
+    names = [("intercept",), ("group", 1), ("sen", 1), ("fsm", 1)]
+    keep, dropped = _independent(x, names, keep_first=1)
+    assert keep == [0, 1]  # columns 2 and 3 are combinations of the first two
+    assert dropped == ["fsm", "sen"]
