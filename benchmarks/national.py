@@ -110,13 +110,143 @@ def _workers_peak(summary):
     return {str(k): float(v) for k, v in per.items()}
 
 
-def run(fraction, workers, n_boot, out_json, skip_loop=False, every=1):
+def _fit(workers, n_boot, dates, out_json):
+    """The Screener fitted by ``fit_many`` on three mid-sized LAs, saved beside the JSON."""
+    import screening
+
+    t = time.perf_counter()
+    train = {f"T{i}": partial(synthetic_records, 20_000, 50 + i, 250 + i) for i in range(3)}
+    scr = screening.fit_many(screening.Screener(n_boot=n_boot), train, as_of=dates[-3:-1],
+                             n_jobs=workers)
+    fit = {"seconds": time.perf_counter() - t, "las": 3, "rows": scr.training_["n_pupils"]}
+    model = Path(out_json).with_suffix(".skops")
+    screening.save(scr, model)
+    return scr, model, fit
+
+
+def _on_cluster(scr, src, as_of, workers):
+    """``screen_many`` on a LocalCluster of ``workers`` one-thread worker processes."""
     import joblib
     from dask.distributed import Client, LocalCluster
 
     import screening
-    from benchmarks._machine import machine_facts
     from benchmarks._memory import PeakMemory, mib
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, memory_limit=0) as cluster, \
+            Client(cluster), joblib.parallel_config(backend="dask"), PeakMemory() as mem:
+        t = time.perf_counter()
+        national = screening.screen_many(scr, src, as_of=as_of, n_jobs=-1)
+        wall = time.perf_counter() - t
+    return national, wall, mib(mem.peak)
+
+
+def _in_loop(scr, src, as_of):
+    """The same LAs one after another in this process, with one BLAS thread: what each
+    dask worker is (its nanny sets OMP/MKL/OPENBLAS_NUM_THREADS=1)."""
+    from threadpoolctl import threadpool_limits
+
+    import screening
+    from benchmarks._memory import PeakMemory, mib
+
+    with PeakMemory() as mem, threadpool_limits(limits=1):
+        t = time.perf_counter()
+        loop = screening.screen_many(scr, src, as_of=as_of, n_jobs=None)
+        wall = time.perf_counter() - t
+    return loop, wall, mib(mem.peak)
+
+
+def scaling(fraction, workers, n_boot, out_json, every=1):
+    """Where the cluster's throughput goes: the machine's ceiling, dask's own overhead
+    (a one-worker cluster against the loop), and the per-task slowdown of running
+    ``workers`` tasks at once."""
+    import screening
+    from benchmarks._ceiling import machine_ceiling
+    from benchmarks._machine import machine_facts
+
+    warnings.simplefilter("ignore")
+    sizes = la_sizes(fraction)[::every]
+    src = sources(sizes)
+    dates = census_dates()
+    as_of = dates[-1]
+    f = {"machine": machine_facts(REPO), "fraction": fraction, "n_las": len(sizes),
+         "pupils": int(sizes.sum()), "largest": int(sizes.max()), "workers": workers,
+         "n_boot": n_boot, "every": every, "as_of": str(as_of.date()),
+         "load_before": os.getloadavg()}
+    scr, _, f["fit_many"] = _fit(workers, n_boot, dates, out_json)
+    f["ceiling"] = machine_ceiling(workers)
+    loop, wall, peak = _in_loop(scr, src, as_of)
+    f["loop"] = {"wall_seconds": wall, "task_seconds": float(loop.summary["seconds"].sum()),
+                 "peak_mib": peak}
+    scores = loop.scores
+    del loop
+    for n in (1, workers):
+        national, wall, peak = _on_cluster(scr, src, as_of, n)
+        task = float(national.summary["seconds"].sum())
+        f[f"cluster_{n}"] = {
+            "workers": n, "wall_seconds": wall, "task_seconds": task, "parent_peak_mib": peak,
+            "utilisation": task / (wall * n),
+            "per_task_slowdown": task / f["loop"]["task_seconds"],
+            "ratio": f["loop"]["wall_seconds"] / (wall * n),
+            "same_scores": bool(national.scores.equals(scores))}
+        del national
+    f["load_after"] = os.getloadavg()
+    f["package"] = screening.__version__
+    Path(out_json).write_text(json.dumps(f, indent=1, default=str))
+    return f
+
+
+def scaling_markdown(f) -> str:
+    c1, cn, ce, lo = f["cluster_1"], f[f"cluster_{f['workers']}"], f["ceiling"], f["loop"]
+    w = f["workers"]
+    every = f" (every {f['every']}th LA by size)" if f.get("every", 1) > 1 else ""
+    return "\n".join([
+        "## National scale: where the throughput goes (`benchmarks/national.py --scaling`)",
+        "",
+        f"Recorded by hand with `python -m benchmarks.national --scaling --fraction "
+        f"{f['fraction']:g} --workers {w}` on {f['machine'].get('date_utc', '')} (commit "
+        f"{f['machine'].get('git') or '?'}), 1-minute load average before / after "
+        f"{f['load_before'][0]:.1f} / {f['load_after'][0]:.1f} on {os.cpu_count()} cores: "
+        f"{f['n_las']} synthetic LAs{every} at {f['fraction']:g} of their national size, "
+        f"{_n(f['pupils'])} pupils (largest {_n(f['largest'])}). Every run keeps every LA's "
+        "result and gives the same scores.",
+        "",
+        "| run | wall s | sum of task s | workers busy | per-task time vs loop | "
+        "throughput / (loop x workers) |",
+        "|---|---|---|---|---|---|",
+        f"| one process, one thread (the loop) | {lo['wall_seconds']:.1f} | "
+        f"{lo['task_seconds']:.1f} | – | 1.00 | – |",
+        f"| LocalCluster, 1 worker | {c1['wall_seconds']:.1f} | {c1['task_seconds']:.1f} | "
+        f"{c1['utilisation']:.0%} | {c1['per_task_slowdown']:.2f} | **{c1['ratio']:.2f}** |",
+        f"| LocalCluster, {w} workers | {cn['wall_seconds']:.1f} | {cn['task_seconds']:.1f} | "
+        f"{cn['utilisation']:.0%} | {cn['per_task_slowdown']:.2f} | **{cn['ratio']:.2f}** |",
+        f"| plain CPU work ({w} processes at once against one alone) | "
+        f"{max(ce['together_seconds']):.2f} vs {ce['alone_seconds']:.2f} | – | – | "
+        f"{max(ce['together_seconds']) / ce['alone_seconds']:.2f} | "
+        f"**{ce['ceiling']:.2f}** (the machine's ceiling) |",
+        "",
+        f"Reading: with one worker, dask costs {1 - c1['ratio']:.0%} of the loop's "
+        f"throughput. With {w} workers the workers are busy {cn['utilisation']:.0%} of the "
+        f"time, but each task runs {cn['per_task_slowdown']:.2f}x as long as it does alone; "
+        f"{w} processes of plain CPU work on this machine already run "
+        f"{max(ce['together_seconds']) / ce['alone_seconds']:.2f}x as long, so the "
+        f"{w}-worker ratio ({cn['ratio']:.2f}) is {cn['ratio'] / ce['ceiling']:.0%} of what "
+        "the machine allows.",
+        ""])
+
+
+def write_scaling(text, path=HERE / "RESULTS.md"):
+    """Replace (or append) the scaling section of RESULTS.md."""
+    body = path.read_text(encoding="utf-8")
+    pat = re.compile(r"## National scale: where the throughput goes.*?(?=\n## |\Z)", re.S)
+    body = pat.sub(lambda m: text.rstrip() + "\n", body) if pat.search(body) else \
+        body.rstrip() + "\n\n" + text
+    path.write_text(body, encoding="utf-8")
+
+
+def run(fraction, workers, n_boot, out_json, skip_loop=False, every=1):
+    import screening
+    from benchmarks._machine import machine_facts
 
     warnings.simplefilter("ignore")
     sizes = la_sizes(fraction)[::every]
@@ -130,23 +260,10 @@ def run(fraction, workers, n_boot, out_json, skip_loop=False, every=1):
              "load_before": os.getloadavg()}
 
     # fit once on pooled training rows of three mid-sized LAs (built in their tasks)
-    t = time.perf_counter()
-    train = {f"T{i}": partial(synthetic_records, 20_000, 50 + i, 250 + i) for i in range(3)}
-    scr = screening.fit_many(screening.Screener(n_boot=n_boot), train, as_of=dates[-3:-1],
-                             n_jobs=workers)
-    facts["fit_many"] = {"seconds": time.perf_counter() - t, "las": 3,
-                         "rows": scr.training_["n_pupils"]}
-    model = Path(out_json).with_suffix(".skops")
-    screening.save(scr, model)
-
+    scr, model, facts["fit_many"] = _fit(workers, n_boot, dates, out_json)
     facts["largest_alone"] = alone(sizes.max(), model, as_of)
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit=0) as cluster, \
-            Client(cluster), joblib.parallel_config(backend="dask"), PeakMemory() as mem:
-        t = time.perf_counter()
-        national = screening.screen_many(scr, src, as_of=as_of, n_jobs=-1)
-        wall = time.perf_counter() - t
+    national, wall, parent_peak = _on_cluster(scr, src, as_of, workers)
     t = time.perf_counter()
     screening.audits.merge_audits({k: r.audit for k, r in national.results.items()},
                                   controls=["year_group"])
@@ -158,7 +275,7 @@ def run(fraction, workers, n_boot, out_json, skip_loop=False, every=1):
         "cohort_pupils_per_second": cohort / wall,
         "task_seconds": float(national.summary["seconds"].sum()),
         "worker_peak_mib": _workers_peak(national.summary),
-        "parent_peak_mib": mib(mem.peak),
+        "parent_peak_mib": parent_peak,
     }
     a = national.audit
     cluster_frame = a.to_frame()
@@ -174,16 +291,9 @@ def run(fraction, workers, n_boot, out_json, skip_loop=False, every=1):
     }
     del national
     if not skip_loop:
-        # one process, one thread: what each dask worker is (the nanny sets
-        # OMP/MKL/OPENBLAS_NUM_THREADS=1 for its workers), so the ratio measures scaling
-        from threadpoolctl import threadpool_limits
-
-        with PeakMemory() as mem, threadpool_limits(limits=1):
-            t = time.perf_counter()
-            loop = screening.screen_many(scr, src, as_of=as_of, n_jobs=None)
-            lwall = time.perf_counter() - t
+        loop, lwall, lpeak = _in_loop(scr, src, as_of)
         facts["loop"] = {"wall_seconds": lwall, "pupils_per_second": facts["pupils"] / lwall,
-                         "peak_mib": mib(mem.peak),
+                         "peak_mib": lpeak,
                          "same_audit": bool(loop.audit.to_frame().equals(cluster_frame))}
         facts["throughput_ratio"] = (facts["cluster"]["pupils_per_second"]
                                      / (facts["loop"]["pupils_per_second"] * workers))
@@ -329,7 +439,18 @@ def main(argv=None):
     p.add_argument("--no-loop", action="store_true", help="skip the single-process loop")
     p.add_argument("--out", default=str(HERE / "national.json"))
     p.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    p.add_argument("--scaling", action="store_true",
+                   help="instead: the machine's ceiling, a 1-worker and a --workers cluster "
+                        "against the loop (to national_scaling.json and its own section)")
     a = p.parse_args(argv)
+    if a.scaling:
+        out = a.out if a.out != str(HERE / "national.json") else str(
+            HERE / "national_scaling.json")
+        text = scaling_markdown(scaling(a.fraction, a.workers, a.n_boot, out, a.every))
+        print(text)
+        if not a.no_write:
+            write_scaling(text)
+        return
     facts = run(a.fraction, a.workers, a.n_boot, a.out, skip_loop=a.no_loop, every=a.every)
     text = markdown(facts)
     print(text)
