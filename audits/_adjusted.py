@@ -143,7 +143,8 @@ def _independent(x, names, keep_first):
     ok = d > 1e-9 * max(1.0, d.max(initial=0.0))
     keep = [j for j in range(x.shape[1]) if ok[j] or j < keep_first]
     dropped = sorted({names[j][0] for j in range(x.shape[1]) if j not in keep}, key=str)
-    return keep, dropped
+    stuck = not ok[:keep_first].all()  # a column that must stay (a group's) is aliased
+    return keep, dropped, stuck
 
 
 def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
@@ -200,7 +201,11 @@ def _fit_one(gcodes, labels, ref, y, covs, *, min_cell, ci, name, measure):
         return out, notes, n_used, e_used, [], dropped_levels
     gp, cov_p, tot, succ = _collapse(gcodes, covs, rows, y)
     pat, names, gidx = _design(gp, G, ref, covs, cov_p, tot)
-    keep, aliased = _independent(pat, names, 1 + len(gidx))
+    keep, aliased, stuck = _independent(pat, names, 1 + len(gidx))
+    if stuck:  # e.g. every pupil left is in one group: no comparison to estimate
+        for g in range(G):
+            notes[g].append(msg.NOTE_ADJ_NO_CONTRAST)
+        return out, notes, n_used, e_used, [], dropped_levels
     pat, names = pat[:, keep], [names[j] for j in keep]
     endog = np.column_stack([succ, tot - succ])
     with warnings.catch_warnings():

@@ -177,6 +177,9 @@ NOTE_ADJ_UNSTABLE = (
     "(a very large or unstable coefficient)"
 )
 NOTE_ADJ_NO_VARIATION = "not estimable: the outcome does not vary among the pupils left"
+NOTE_ADJ_NO_CONTRAST = (
+    "not estimable: the pupils left (after setting aside groups and levels whose outcome "
+    "never varies) do not compare the groups, e.g. all are in one group")
 NOTE_ADJ_HIDDEN = "counts hidden: a count (or a difference from the main table) from 1 to {0}"
 NOTE_ADJ_ALIASED = "left out of this model as they duplicate the groups: {0}"
 NOTE_ADJ_DROPPED = (

@@ -137,6 +137,23 @@ def test_independent_columns_of_a_short_design():
 
     x = np.array([[1.0, 0.0, 1.0, 2.0], [1.0, 1.0, 2.0, 0.0]])  # 2 rows, 4 columns
     names = [("intercept",), ("group", 1), ("sen", 1), ("fsm", 1)]
-    keep, dropped = _independent(x, names, keep_first=1)
+    keep, dropped, stuck = _independent(x, names, keep_first=1)
     assert keep == [0, 1]  # columns 2 and 3 are combinations of the first two
-    assert dropped == ["fsm", "sen"]
+    assert dropped == ["fsm", "sen"] and not stuck
+    # one pattern left: the group column cannot be told from the intercept
+    assert _independent(np.array([[1.0, 1.0]]), names[:2], keep_first=2)[2]
+
+
+def test_one_group_left_after_separation_is_a_note_not_a_crash():
+    # a small LA (as LA305 of the national benchmark at 1%): every outcome is among boys
+    # with FSM, so the level FSM = False (no outcome) is set aside, and with it every girl:
+    # one group is left and nothing compares the groups
+    df = pd.DataFrame({"g": ["F"] * 40 + ["M"] * 40,
+                       "fsm": [False] * 40 + [False] * 20 + [True] * 20})
+    df["y"] = False
+    df.loc[df.index[60::4], "y"] = True
+    adj = audits.adjusted_ratios(df, groups="g", outcome="y", covariates=["fsm"],
+                                 reference={"g": "F"}, min_cell=1)
+    a = adj.set_index("group")
+    assert msg.NOTE_ADJ_NO_CONTRAST in a.loc["M", "note"]
+    assert np.isnan(a.loc["M", "odds_ratio"])
