@@ -162,25 +162,60 @@ def duplicated_by_sorting(key: np.ndarray,
     return out
 
 
-def unknown_pupils(name: str, out: pd.DataFrame, raw: pd.DataFrame, known: pd.Index,
-                   P: Problems) -> None:
-    if (name, "upn") in P.factors:
-        codes, uniq = P.factors[(name, "upn")]
-    else:
-        codes, uniq = pd.factorize(out["upn"], use_na_sentinel=True)
-    bad = np.flatnonzero(~_isin(uniq, known))
-    if len(bad):
-        P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL, M.UNKNOWN_PUPIL_FIX)
+def unknown_pupils(name: str, out: pd.DataFrame, raw: pd.DataFrame, known: Any,
+                  P: Problems) -> None:
+    """Report rows of table ``name`` whose pupil is not one of ``known``."""
+    unknown_pupils_of({name: (out, raw)}, known, P)
 
 
-def _isin(values: pd.Series | pd.Index, known: pd.Index) -> np.ndarray:
-    """``values.isin(known)`` by an Arrow hash set when both are text (much faster)."""
+def unknown_pupils_of(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], known: Any,
+                      P: Problems) -> None:
+    """Report rows whose pupil is not ``known``, for each ``name: (out, raw)`` in order.
+
+    The distinct pupils of all the tables are looked up in one pass, so the set of
+    known pupils is built once, not once per table.
+    """
+    factors = {}
+    for name, (out, _) in tables.items():
+        if (name, "upn") in P.factors:
+            factors[name] = P.factors[(name, "upn")]
+        else:
+            factors[name] = pd.factorize(out["upn"], use_na_sentinel=True)
+    found = _isin_each([uniq for _, uniq in factors.values()], known)
+    for (name, (_, raw)), (codes, _), ok in zip(tables.items(), factors.values(), found):
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL,
+                       M.UNKNOWN_PUPIL_FIX)
+
+
+def _as_text(values: Any) -> Any:
+    """``values`` as an Arrow ``large_string`` array (``TypeError`` if not text)."""
+    import pyarrow as pa
+
+    if hasattr(getattr(values, "array", values), "__arrow_array__"):
+        a = pa.array(getattr(values, "array", values))
+        if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
+            return a.cast(pa.large_string())
+    return pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+
+
+def _isin_each(values: list[Any], known: Any) -> list[np.ndarray]:
+    """``v.isin(known)`` for each ``v`` of ``values``, by one Arrow hash set when all are
+    text (much faster)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        v = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
-        k = pa.array(np.asarray(known, dtype=object), type=pa.large_string())
+        k = _as_text(known)
+        v = [_as_text(x) for x in values]
     except (pa.ArrowException, TypeError):
-        return pd.Index(np.asarray(values, dtype=object), dtype=object).isin(known)
-    return pc.is_in(v, value_set=k).to_numpy(zero_copy_only=False).astype(bool)
+        return [pd.Index(np.asarray(x, dtype=object), dtype=object).isin(
+            pd.Index(np.asarray(known, dtype=object), dtype=object)) for x in values]
+    if not v:
+        return []
+    found = pc.is_in(pa.chunked_array(v, type=pa.large_string()), value_set=k)
+    found = found.to_numpy().astype(bool)
+    ends = np.cumsum([len(x) for x in v])
+    return np.split(found, ends[:-1])
+

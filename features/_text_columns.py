@@ -28,17 +28,29 @@ def factor(s: pd.Series, with_clean: bool = False) -> Any:
     the blank rows. With ``with_clean``, also return whether ``s`` is text with no
     blanks and nothing to strip.
     """
+    codes, txt, clean, _ = _factor(s)
+    return (codes, txt, clean) if with_clean else (codes, txt)
+
+
+def _factor(s: pd.Series) -> tuple[np.ndarray, pd.Series, bool, bool]:
+    """:func:`factor` with both flags: ``clean``, and ``distinct`` (stripping changed no
+    value, so the stripped values are as distinct as the factorised ones were)."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    clean = False
+    clean = distinct = False
     if pd.api.types.is_float_dtype(uniques.dtype):  # 1.0 -> "1"
         as_int = np.isfinite(uniques) & (np.mod(uniques, 1) == 0)
         txt = pd.Series([str(int(v)) if i else str(v) for v, i in zip(uniques, as_int)],
                         dtype="string")
     else:
-        orig = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("string")
+        if isinstance(uniques.dtype, pd.StringDtype) and uniques.dtype.storage == "pyarrow":
+            # Arrow text (a Parquet or CSV read): cast, no Python string per value
+            orig = pd.Series(uniques.array, copy=False).astype("string")
+        else:
+            orig = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("string")
         txt = orig.str.strip()
+        distinct = bool((txt == orig).all())
         clean = (pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
-                 and not (codes == -1).any() and bool((txt == orig).all()))
+                 and not (codes == -1).any() and distinct)
     blank = (txt.isna() | (txt == "")).to_numpy(dtype=bool)
     if blank.any():
         clean = False
@@ -47,16 +59,22 @@ def factor(s: pd.Series, with_clean: bool = False) -> Any:
         remap[keep] = np.arange(len(keep))
         codes = remap[codes]
         txt = txt.iloc[keep].reset_index(drop=True)
-    return (codes, txt, clean) if with_clean else (codes, txt)
+    return codes, txt, clean, distinct
 
 
-def canonical(codes, txt):
-    """Re-code so that equal normalised values share one code."""
-    canon, uniq = pd.factorize(txt)
-    if len(uniq) == len(txt):  # normalising merged nothing: codes are already canonical
-        return codes, pd.Index(np.asarray(txt, dtype=object), dtype=object)
-    lut = np.append(canon, -1)
-    return lut[codes], pd.Index(np.asarray(uniq, dtype=object), dtype=object)
+def canonical(codes, txt, distinct=False):
+    """Re-code so that equal normalised values share one code.
+
+    ``distinct`` says the values of ``txt`` are known to differ (nothing to merge).
+    The distinct values are returned as an index of ``string`` dtype.
+    """
+    if not distinct:
+        canon, uniq = pd.factorize(txt)
+        if len(uniq) < len(txt):
+            lut = np.append(canon, -1)
+            return lut[codes], pd.Index(pd.array(uniq, dtype="string"), copy=False)
+    # normalising merged nothing: codes are already canonical
+    return codes, pd.Index(pd.array(txt, dtype="string"), copy=False)
 
 
 def take(values: Any, codes: np.ndarray, dtype: Any) -> ExtensionArray | np.ndarray:
@@ -68,7 +86,7 @@ def text_column(df: pd.DataFrame, col: str, upper: bool = False, lower: bool = F
                 P: Problems | None = None, table: str | None = None) -> pd.Series:
     """Return column ``col`` as stripped ``string`` dtype (blank -> NA)."""
     raw = df[col]
-    codes, txt, clean = factor(raw, with_clean=True)
+    codes, txt, clean, distinct = _factor(raw)
     before = txt
     if upper:
         txt = txt.str.upper()
@@ -76,7 +94,9 @@ def text_column(df: pd.DataFrame, col: str, upper: bool = False, lower: bool = F
         txt = txt.str.lower()
     if P is not None:
         P.blank[(table, col)] = codes == -1
-        P.factors[(table, col)] = canonical(codes, txt)
+        # changing case may merge values; when it changed none they stay distinct
+        distinct = distinct and (txt is before or bool((txt == before).all()))
+        P.factors[(table, col)] = canonical(codes, txt, distinct)
     return rebuild(raw, codes, txt, before, col, clean)
 
 

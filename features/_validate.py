@@ -32,7 +32,7 @@ import pandas as pd
 from . import _messages as M
 from ._cells import screen_cells
 from ._errors import InputError
-from ._integrity import duplicates, unknown_pupils
+from ._integrity import duplicates, unknown_pupils_of
 from ._marks import aggregate_marks
 from ._plausibility import plausibility_warnings
 from ._problems import Problems
@@ -80,12 +80,15 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
             duplicates(name, parsed, df, P)
         P.blank.clear()
 
-    known = pd.Index(np.asarray(clean["pupils"]["upn"].dropna().unique(), dtype=object),
-                     dtype=object)
     pupils_usable = "pupils" in raw_tables and len(clean["pupils"]) == len(raw_tables["pupils"])
-    for name in REQUIRED:  # (without a usable pupils table this would flag every row)
-        if pupils_usable and name != "pupils" and name in raw_tables and len(clean[name]):
-            unknown_pupils(name, clean[name], raw_tables[name], known, P)
+    if pupils_usable:  # (without a usable pupils table this would flag every row)
+        known = P.factors.get(("pupils", "upn"), (None, None))[1]  # distinct pupils
+        if known is None:
+            known = pd.Index(np.asarray(clean["pupils"]["upn"].dropna().unique(),
+                                        dtype=object), dtype=object)
+        unknown_pupils_of({name: (clean[name], raw_tables[name]) for name in REQUIRED
+                           if name != "pupils" and name in raw_tables and len(clean[name])},
+                          known, P)
 
     problems = P.frame()
     if len(problems):
