@@ -88,7 +88,7 @@ def date_column(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Serie
         out, wild = to_ns(s)
         P.add_mask(table, col, df, wild, M.DATE_OUT_OF_RANGE, M.DATE_OUT_OF_RANGE_FIX)
         return out.rename(col)
-    codes, txt = factor(s, P=P, col=col)
+    codes, txt = factor(s, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     weight = np.bincount(codes[codes >= 0], minlength=len(txt))
     vals = txt.tolist()

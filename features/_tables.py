@@ -10,7 +10,6 @@ import pandas as pd
 from . import _messages as M
 from ._codes import CATEGORY_CODES, MARK_CLASSES, PROVISION_CODES, SEX_CODES, mark_class_index
 from ._date_columns import date_column
-from ._prefetch import Prefetch
 from ._schema import (
     BOOLEANS,
     COUNTS,
@@ -37,15 +36,6 @@ def parse_table(name: str, df: pd.DataFrame, P: Problems,
               M.MISSING_COLUMN_FIX.format(column=c, found=", ".join(map(str, df.columns))))
     if missing:
         return None
-    order = ["upn", *DATES[name], *SCHEMA[name], *(BOOLEANS if name == "pupils" else ())]
-    with Prefetch(df, order) as P.prefetch:  # the parsers' order of columns
-        try:
-            return _parse(name, df, P, limit)
-        finally:
-            P.prefetch = None
-
-
-def _parse(name: str, df: pd.DataFrame, P: Problems, limit: pd.Timestamp) -> pd.DataFrame:
     out = df.copy(deep=False)
     raw = df
     out["upn"] = text_column(raw, "upn", P=P, table=name)
@@ -146,7 +136,7 @@ def _suspensions(out, raw, P):
     else:
         out["sessions"] = pd.Series(np.nan, index=raw.index)
     if "reason" in raw.columns:  # "pp, DB" -> "PP;DB"
-        codes, txt = factor(raw["reason"], P=P, col="reason")
+        codes, txt = factor(raw["reason"], P=P, key=("suspensions", "reason"))
         parts = txt.str.upper().str.replace(",", ";", regex=False).str.split(";")
         joined = [";".join(x.strip() for x in p if x.strip()) or None for p in parts]
         out["reason"] = pd.Series(take(joined, codes, "string"), index=raw.index, copy=False)

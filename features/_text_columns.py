@@ -23,24 +23,24 @@ if TYPE_CHECKING:
 
 
 def factor(s: pd.Series, with_clean: bool = False, P: Problems | None = None,
-           col: str | None = None) -> Any:
+           key: tuple[str, str] | None = None) -> Any:
     """Factorise ``s``; return codes and its distinct values as stripped strings.
 
     Blank values (NA, empty or whitespace) get code -1, so ``codes == -1`` marks
     the blank rows. With ``with_clean``, also return whether ``s`` is text with no
-    blanks and nothing to strip. ``s`` is column ``col`` of the table being parsed
+    blanks and nothing to strip. ``s`` is the column ``key`` (table, column) parsed
     for ``P``, whose :class:`~._prefetch.Prefetch` may have factorised it already.
     """
-    codes, txt, clean, _ = _factor(s, P, col)
+    codes, txt, clean, _ = _factor(s, P, key)
     return (codes, txt, clean) if with_clean else (codes, txt)
 
 
-def _factor(s: pd.Series, P: Problems | None = None, col: str | None = None
+def _factor(s: pd.Series, P: Problems | None = None, key: tuple[str, str] | None = None
             ) -> tuple[np.ndarray, pd.Series, bool, bool]:
     """:func:`factor` with both flags: ``clean``, and ``distinct`` (stripping changed no
     value, so the stripped values are as distinct as the factorised ones were)."""
     prefetch = getattr(P, "prefetch", None)
-    codes, uniques = (factorize(s) if prefetch is None else prefetch.factorize(col, s))
+    codes, uniques = (factorize(s) if prefetch is None else prefetch.factorize(key, s))
     clean = distinct = False
     if pd.api.types.is_float_dtype(uniques.dtype):  # 1.0 -> "1"
         as_int = np.isfinite(uniques) & (np.mod(uniques, 1) == 0)
@@ -91,7 +91,7 @@ def text_column(df: pd.DataFrame, col: str, upper: bool = False, lower: bool = F
                 P: Problems | None = None, table: str | None = None) -> pd.Series:
     """Return column ``col`` as stripped ``string`` dtype (blank -> NA)."""
     raw = df[col]
-    codes, txt, clean, distinct = _factor(raw, P, col)
+    codes, txt, clean, distinct = _factor(raw, P, (str(table), col))
     before = txt
     if upper:
         txt = txt.str.upper()
@@ -124,7 +124,7 @@ def coded(df: pd.DataFrame, col: str, table: str, mapping: Mapping[str, Any], wh
           P: Problems, allowed: str | None = None, dtype: str = "string") -> pd.Series:
     """Map spellings (stripped, upper-cased) through ``mapping``; report unknown ones."""
     raw = df[col]
-    codes, txt, clean = factor(raw, with_clean=True, P=P, col=col)
+    codes, txt, clean = factor(raw, with_clean=True, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     key = txt.str.upper()
     mapped = key.map(mapping)
@@ -175,7 +175,7 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
             P.add_mask(table, col, df, np.isfinite(v) & (v != np.floor(v)),
                        M.NOT_WHOLE_COUNT, M.NOT_WHOLE_COUNT_FIX)
         return out
-    codes, txt = factor(s, P=P, col=col)
+    codes, txt = factor(s, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     num = pd.to_numeric(txt, errors="coerce").astype("float64")
     u = num.to_numpy()

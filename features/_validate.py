@@ -35,6 +35,7 @@ from ._errors import InputError
 from ._integrity import duplicates, unknown_pupils_of
 from ._marks import aggregate_marks
 from ._plausibility import plausibility_warnings
+from ._prefetch import Prefetch, table_columns
 from ._problems import Problems
 from ._schema import OPTIONAL, REQUIRED, empty_table
 from ._tables import parse_table
@@ -50,35 +51,11 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     P, W = Problems(), Problems()
     limit = (pd.Timestamp(extract_date) if extract_date is not None
              else pd.Timestamp.today().normalize())
-    clean: dict[str, pd.DataFrame] = {}
-    raw_tables: dict[str, pd.DataFrame] = {}
-    for name in REQUIRED:
-        df = raw.get(name)
-        if df is None:
-            needed = name not in OPTIONAL and (
-                name != "attendance" or raw.get("attendance_marks") is None)
-            if needed:
-                P.add(name, None, M.MISSING_TABLE.format(table=name),
-                      M.MISSING_TABLE_FIX.format(table=name, columns=", ".join(REQUIRED[name])))
-            clean[name] = empty_table(name)
-            continue
-        if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"Table '{name}' must be a pandas DataFrame, got "
-                            f"{type(df).__name__}. Use load_records(folder) for files.")
-        df = df.rename(columns=lambda c: str(c).strip())
-        dup_cols = df.columns[df.columns.duplicated()].unique()
-        if len(dup_cols):
-            for c in dup_cols:
-                P.add(name, c, M.DUPLICATE_COLUMN.format(column=c), M.DUPLICATE_COLUMN_FIX)
-            clean[name] = empty_table(name)
-            continue
-        df = screen_cells(name, df, P)
-        raw_tables[name] = df
-        parsed = parse_table(name, df, P, limit)
-        clean[name] = empty_table(name) if parsed is None else parsed
-        if parsed is not None:
-            duplicates(name, parsed, df, P)
-        P.blank.clear()
+    with Prefetch(table_columns(raw, REQUIRED)) as P.prefetch:
+        try:
+            clean, raw_tables = _parse_tables(raw, P, limit)
+        finally:
+            P.prefetch = None
 
     pupils_usable = "pupils" in raw_tables and len(clean["pupils"]) == len(raw_tables["pupils"])
     if pupils_usable:  # (without a usable pupils table this would flag every row)
@@ -112,6 +89,41 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     for name in clean:
         clean[name] = clean[name].reset_index(drop=True)
     return clean, W.frame(), {"n_attendance_given": n_given}
+
+
+def _parse_tables(raw: dict[str, pd.DataFrame | None], P: Problems, limit: pd.Timestamp
+                  ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Parse each table in turn: ``(clean tables, raw tables as checked)``."""
+    clean: dict[str, pd.DataFrame] = {}
+    raw_tables: dict[str, pd.DataFrame] = {}
+    for name in REQUIRED:
+        df = raw.get(name)
+        if df is None:
+            needed = name not in OPTIONAL and (
+                name != "attendance" or raw.get("attendance_marks") is None)
+            if needed:
+                P.add(name, None, M.MISSING_TABLE.format(table=name),
+                      M.MISSING_TABLE_FIX.format(table=name, columns=", ".join(REQUIRED[name])))
+            clean[name] = empty_table(name)
+            continue
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"Table '{name}' must be a pandas DataFrame, got "
+                            f"{type(df).__name__}. Use load_records(folder) for files.")
+        df = df.rename(columns=lambda c: str(c).strip())
+        dup_cols = df.columns[df.columns.duplicated()].unique()
+        if len(dup_cols):
+            for c in dup_cols:
+                P.add(name, c, M.DUPLICATE_COLUMN.format(column=c), M.DUPLICATE_COLUMN_FIX)
+            clean[name] = empty_table(name)
+            continue
+        df = screen_cells(name, df, P)
+        raw_tables[name] = df
+        parsed = parse_table(name, df, P, limit)
+        clean[name] = empty_table(name) if parsed is None else parsed
+        if parsed is not None:
+            duplicates(name, parsed, df, P)
+        P.blank.clear()
+    return clean, raw_tables
 
 
 __all__ = ["normalise"]
