@@ -83,8 +83,11 @@ def _codes_of(name, out, col, P, rows=None):
     s = out[col] if rows is None else out[col].iloc[rows]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         days, nat = day_numbers(s)
-        low = days[~nat].min(initial=0)
-        days = np.where(nat, 0, days - low + 1)
+        if nat.any():
+            low = days[~nat].min(initial=0)
+            days = np.where(nat, 0, days - low + 1)
+        else:  # the same codes, without copies of the column
+            days -= min(int(days.min(initial=0)), 0) - 1
         n = int(days.max(initial=0)) + 1
         unread = P.unread_dates.get((name, col))
         if unread is not None and rows is not None:
@@ -117,12 +120,16 @@ def _duplicated(coded: list[tuple[np.ndarray, int]],
     The first column is the most significant digit of the combined key, so a table
     sorted by its columns has a sorted key and needs no hashing.
     """
-    keys, key, mult = [], np.zeros(len(coded[0][0]), dtype=np.int64), 1
+    keys, key, mult = [], None, 1
     for codes, n in coded:
-        if mult * n >= 2**62:
+        if key is not None and mult * n >= 2**62:
             keys.append(key)
-            key, mult = np.zeros_like(key), 1
-        key = key * n + codes
+            key, mult = None, 1
+        if key is None:  # a new key: the column's codes (copied: the key is added to)
+            key = np.array(codes, dtype=np.int64)
+        else:  # in place: no new column-sized array per column
+            key *= n
+            key += codes
         mult *= n
     keys.append(key)
     if len(keys) == 1:

@@ -74,7 +74,7 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     sen = clean["sen"]
     set_aside = (sen["provision"] == "N").fillna(False).to_numpy(dtype=bool)
     clean["sen"] = sen[~set_aside]
-    plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W)
+    plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W, factors=P.factors)
 
     n_given = len(clean["attendance"])
     marks = clean["attendance_marks"]

@@ -51,3 +51,4 @@ def test_combined_columns_match_dataframe_duplicated(seed, keep):
     got = _duplicated([(c.astype(np.int64), int(c.max()) + 1) for c in cols], keep=keep)
     expected = pd.DataFrame(dict(enumerate(cols))).duplicated(keep=keep).to_numpy()
     np.testing.assert_array_equal(got, expected)
+
