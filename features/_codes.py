@@ -298,6 +298,27 @@ def upn_is_valid(upn: object) -> bool:
             and upn_check_letter(u[1:]) == u[0])
 
 
+def _ascii_13(s: pd.Series) -> np.ndarray | None:
+    """The characters of 13-character ASCII strings as an ``(n, 13)`` array of code
+    points, read from the Arrow text buffer; ``None`` unless ``s`` is Arrow text whose
+    every value is 13 bytes (13 characters and 13 bytes: ASCII)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+        return None
+    a = pa.array(s.array)
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    a = a.cast(pa.large_string())
+    if a.null_count or not len(a) or not pc.all(pc.equal(pc.binary_length(a), 13)).as_py():
+        return None
+    _, offsets, data = a.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[a.offset])  # 13 bytes each:
+    data = np.frombuffer(data, dtype=np.uint8)[start:start + 13 * len(a)]  # end to end
+    return data.reshape(-1, 13).astype(np.int64)
+
+
 def upn_valid_mask(upns: pd.Series | ArrayLike) -> np.ndarray:
     """Vectorised :func:`upn_is_valid` over a Series or array of strings.
 
@@ -315,10 +336,12 @@ def upn_valid_mask(upns: pd.Series | ArrayLike) -> np.ndarray:
     result = np.zeros(n, dtype=bool)
     if not ok.any():
         return result
-    sub = s[ok].to_numpy(dtype=object).astype("U13")
-    chars = sub.view("U1").reshape(-1, 13)  # (m, 13) single characters
-    codes = chars.view(np.uint32).astype(np.int64)  # code points
-    codes = np.minimum(codes, 127)  # non-ASCII -> DEL, neither digit nor letter
+    codes = _ascii_13(s[ok])
+    if codes is None:
+        sub = s[ok].to_numpy(dtype=object).astype("U13")
+        chars = sub.view("U1").reshape(-1, 13)  # (m, 13) single characters
+        codes = chars.view(np.uint32).astype(np.int64)  # code points
+        codes = np.minimum(codes, 127)  # non-ASCII -> DEL, neither digit nor letter
     lut = np.full(128, -1, dtype=np.int64)
     for i, c in enumerate(UPN_LETTERS):
         lut[ord(c)] = i

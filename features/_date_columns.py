@@ -71,10 +71,16 @@ def to_ns(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
             out_of_range = ((s < _NS_MIN) | (s > _NS_MAX)).to_numpy(dtype=bool)
             s = s.mask(out_of_range)
         s = s.astype(DATE_UNIT)
-    v = s.to_numpy()
-    if ((v.view(np.int64) % _DAY_NS != 0) & ~np.isnat(v)).any():  # times of day
+    if _has_times(s.to_numpy()):
         s = s.dt.normalize()
     return s, out_of_range
+
+
+def _has_times(v: np.ndarray) -> bool:
+    """Whether any date of a ``datetime64[ns]`` array is not at midnight."""
+    ns = v.view(np.int64)
+    off = ns != (ns // _DAY_NS) * _DAY_NS  # as ``ns % _DAY_NS != 0``, several times faster
+    return bool((off & ~np.isnat(v)).any())
 
 
 def date_column(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Series:
@@ -88,7 +94,7 @@ def date_column(df: pd.DataFrame, col: str, table: str, P: Problems) -> pd.Serie
         out, wild = to_ns(s)
         P.add_mask(table, col, df, wild, M.DATE_OUT_OF_RANGE, M.DATE_OUT_OF_RANGE_FIX)
         return out.rename(col)
-    codes, txt = factor(s)
+    codes, txt = factor(s, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     weight = np.bincount(codes[codes >= 0], minlength=len(txt))
     vals = txt.tolist()

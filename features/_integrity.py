@@ -83,8 +83,11 @@ def _codes_of(name, out, col, P, rows=None):
     s = out[col] if rows is None else out[col].iloc[rows]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         days, nat = day_numbers(s)
-        low = days[~nat].min(initial=0)
-        days = np.where(nat, 0, days - low + 1)
+        if nat.any():
+            low = days[~nat].min(initial=0)
+            days = np.where(nat, 0, days - low + 1)
+        else:  # the same codes, without copies of the column
+            days -= min(int(days.min(initial=0)), 0) - 1
         n = int(days.max(initial=0)) + 1
         unread = P.unread_dates.get((name, col))
         if unread is not None and rows is not None:
@@ -117,12 +120,16 @@ def _duplicated(coded: list[tuple[np.ndarray, int]],
     The first column is the most significant digit of the combined key, so a table
     sorted by its columns has a sorted key and needs no hashing.
     """
-    keys, key, mult = [], np.zeros(len(coded[0][0]), dtype=np.int64), 1
+    keys, key, mult = [], None, 1
     for codes, n in coded:
-        if mult * n >= 2**62:
+        if key is not None and mult * n >= 2**62:
             keys.append(key)
-            key, mult = np.zeros_like(key), 1
-        key = key * n + codes
+            key, mult = None, 1
+        if key is None:  # a new key: the column's codes (copied: the key is added to)
+            key = np.array(codes, dtype=np.int64)
+        else:  # in place: no new column-sized array per column
+            key *= n
+            key += codes
         mult *= n
     keys.append(key)
     if len(keys) == 1:
@@ -132,29 +139,90 @@ def _duplicated(coded: list[tuple[np.ndarray, int]],
             if keep == "first":
                 return np.r_[False, same]
             return np.r_[False, same] | np.r_[same, False]
-        return pd.Series(key, copy=False).duplicated(keep=keep).to_numpy()
+        return duplicated_by_sorting(key, keep=keep)
     return pd.DataFrame(dict(enumerate(keys))).duplicated(keep=keep).to_numpy()
 
 
-def unknown_pupils(name: str, out: pd.DataFrame, raw: pd.DataFrame, known: pd.Index,
-                   P: Problems) -> None:
-    if (name, "upn") in P.factors:
-        codes, uniq = P.factors[(name, "upn")]
-    else:
-        codes, uniq = pd.factorize(out["upn"], use_na_sentinel=True)
-    bad = np.flatnonzero(~_isin(uniq, known))
-    if len(bad):
-        P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL, M.UNKNOWN_PUPIL_FIX)
+def duplicated_by_sorting(key: np.ndarray,
+                          keep: Literal["first", "last", False] = "first") -> np.ndarray:
+    """``pandas.Series(key).duplicated(keep=keep)`` of an integer key, by sorting a copy.
+
+    Only rows whose value occurs more than once can be duplicates, and the sorted copy
+    shows which values those are without hashing every row (several times faster on
+    millions of rows). Rows holding a repeated value are found by binary search in the
+    (usually few) repeated values, and ``duplicated`` runs on those rows alone: they
+    keep their order, so which of them is first or last is unchanged. A table without
+    repeats (the usual case) costs one sort.
+    """
+    key = np.asarray(key)
+    out = np.zeros(len(key), dtype=bool)
+    if len(key) < 2:
+        return out
+    ordered = np.sort(key)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return out
+    repeated = np.unique(ordered[1:][same])  # sorted, distinct
+    at = np.searchsorted(repeated, key).clip(max=len(repeated) - 1)
+    rows = np.flatnonzero(repeated[at] == key)
+    out[rows] = pd.Series(key[rows], copy=False).duplicated(keep=keep).to_numpy()
+    return out
 
 
-def _isin(values: pd.Series | pd.Index, known: pd.Index) -> np.ndarray:
-    """``values.isin(known)`` by an Arrow hash set when both are text (much faster)."""
+def unknown_pupils(name: str, out: pd.DataFrame, raw: pd.DataFrame, known: Any,
+                  P: Problems) -> None:
+    """Report rows of table ``name`` whose pupil is not one of ``known``."""
+    unknown_pupils_of({name: (out, raw)}, known, P)
+
+
+def unknown_pupils_of(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], known: Any,
+                      P: Problems) -> None:
+    """Report rows whose pupil is not ``known``, for each ``name: (out, raw)`` in order.
+
+    The distinct pupils of all the tables are looked up in one pass, so the set of
+    known pupils is built once, not once per table.
+    """
+    factors = {}
+    for name, (out, _) in tables.items():
+        if (name, "upn") in P.factors:
+            factors[name] = P.factors[(name, "upn")]
+        else:
+            factors[name] = pd.factorize(out["upn"], use_na_sentinel=True)
+    found = _isin_each([uniq for _, uniq in factors.values()], known)
+    for (name, (_, raw)), (codes, _), ok in zip(tables.items(), factors.values(), found):
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL,
+                       M.UNKNOWN_PUPIL_FIX)
+
+
+def _as_text(values: Any) -> Any:
+    """``values`` as an Arrow ``large_string`` array (``TypeError`` if not text)."""
+    import pyarrow as pa
+
+    if hasattr(getattr(values, "array", values), "__arrow_array__"):
+        a = pa.array(getattr(values, "array", values))
+        if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
+            return a.cast(pa.large_string())
+    return pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+
+
+def _isin_each(values: list[Any], known: Any) -> list[np.ndarray]:
+    """``v.isin(known)`` for each ``v`` of ``values``, by one Arrow hash set when all are
+    text (much faster)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        v = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
-        k = pa.array(np.asarray(known, dtype=object), type=pa.large_string())
+        k = _as_text(known)
+        v = [_as_text(x) for x in values]
     except (pa.ArrowException, TypeError):
-        return pd.Index(np.asarray(values, dtype=object), dtype=object).isin(known)
-    return pc.is_in(v, value_set=k).to_numpy(zero_copy_only=False).astype(bool)
+        return [pd.Index(np.asarray(x, dtype=object), dtype=object).isin(
+            pd.Index(np.asarray(known, dtype=object), dtype=object)) for x in values]
+    if not v:
+        return []
+    found = pc.is_in(pa.chunked_array(v, type=pa.large_string()), value_set=k)
+    found = found.to_numpy().astype(bool)
+    ends = np.cumsum([len(x) for x in v])
+    return np.split(found, ends[:-1])
+

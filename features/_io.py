@@ -121,7 +121,9 @@ class _NotUtf8(Exception):
 
 
 def _read(path: Path) -> pd.DataFrame:
-    df = _read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    # one block per column: the same frame, without copying columns of a type together
+    df = _read_csv(path) if path.suffix == ".csv" else pd.read_parquet(
+        path, to_pandas_kwargs={"split_blocks": True})
     df = df.reset_index(drop=True)
     df.index = pd.RangeIndex(1, len(df) + 1)  # 1-based data row of the file
     return df

@@ -9,9 +9,16 @@ from . import _messages as M
 from ._codes import UPN_UNKNOWN, ethnicity_major, upn_valid_mask
 from ._date_columns import day_numbers, weekdays_before
 from ._schema import PHASES
+from ._text_columns import rows_in
 
 
-def plausibility_warnings(clean, raw_tables, n_set_aside, W):
+def plausibility_warnings(clean, raw_tables, n_set_aside, W, factors=None):
+    """Add warnings about the valid ``clean`` tables to ``W``.
+
+    ``factors`` (``(table, column) -> (codes, distinct values)`` of the normalised
+    columns, as the parsers left them) saves hashing those columns again.
+    """
+    factors = {} if factors is None else factors
     p, praw = clean["pupils"], raw_tables["pupils"]
     upn = p["upn"]
     usable = upn.notna() & ~upn.str.upper().isin(UPN_UNKNOWN).fillna(False)
@@ -19,13 +26,19 @@ def plausibility_warnings(clean, raw_tables, n_set_aside, W):
         bad = usable.to_numpy() & ~upn_valid_mask(upn)
         W.add_mask("pupils", "upn", praw, bad, M.BAD_UPN_CHECK, M.BAD_UPN_CHECK_FIX)
     eth = p["ethnicity"]
-    W.add_mask("pupils", "ethnicity", praw, (eth.notna() & ethnicity_major(eth).isna()).to_numpy(),
-               M.UNKNOWN_ETHNICITY, M.UNKNOWN_ETHNICITY_FIX)
+    coded = _codes(factors, "pupils", "ethnicity", eth)
+    if coded is not None:  # each distinct code once
+        codes, uniq = coded
+        unknown = ethnicity_major(pd.Series(uniq, dtype="string")).isna().to_numpy()
+        bad = rows_in(codes, np.flatnonzero(unknown))
+    else:
+        bad = (eth.notna() & ethnicity_major(eth).isna()).to_numpy()
+    W.add_mask("pupils", "ethnicity", praw, bad, M.UNKNOWN_ETHNICITY, M.UNKNOWN_ETHNICITY_FIX)
     e, eraw = clean["enrolments"], raw_tables["enrolments"]
     W.add_mask("enrolments", "phase", eraw,
                (e["phase"].notna() & ~e["phase"].isin(PHASES)).to_numpy(), M.UNKNOWN_PHASE,
                M.UNKNOWN_PHASE_FIX)
-    _overlaps(e, eraw, W)
+    _overlaps(e, eraw, W, factors)
     a, araw = clean["attendance"], raw_tables.get("attendance")
     if araw is not None and len(a):
         a = a.iloc[: len(araw)]  # the rows given (mark rows are appended later)
@@ -42,12 +55,22 @@ def plausibility_warnings(clean, raw_tables, n_set_aside, W):
               M.PROVISION_N_SET_ASIDE_FIX, rows=[None], values=["N"])
 
 
-def _overlaps(e, eraw, W):
+def _codes(factors, table, col, s):
+    """The parse's ``(codes, distinct values)`` of column ``s``, or ``None`` if it has
+    none that fit (codes as ``pandas.factorize`` numbers them: by first appearance)."""
+    coded = factors.get((table, col))
+    if coded is None or len(coded[0]) != len(s):
+        return None
+    return coded
+
+
+def _overlaps(e, eraw, W, factors=None):
     """Warn about enrolments starting before an earlier one at another school ends."""
     if len(e) < 2:
         return
-    pupil = pd.factorize(e["upn"])[0]
-    school = pd.factorize(e["school"])[0]
+    factors = {} if factors is None else factors
+    pupil, school = ((_codes(factors, "enrolments", c, e[c]) or pd.factorize(e[c]))[0]
+                     for c in ("upn", "school"))
     entry = e["entry_date"].to_numpy().astype(np.int64)
     leave = e["leaving_date"].to_numpy()
     leave = np.where(np.isnat(leave), np.iinfo(np.int64).max, leave.astype(np.int64))

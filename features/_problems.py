@@ -34,6 +34,7 @@ class Problems:
         self.odd: dict = {}  # (table, column) -> row mask of cells holding no single value
         self.unread_dates: dict = {}  # (table, column) -> text code of unread dates, or -1
         self.mark_class = None  # class index of each register mark, once classified
+        self.prefetch = None  # the table's text columns factorised ahead, while parsing
 
     def add(self, table, column, problem, fix, rows=None, values=None):
         """Add one problem per row label in ``rows`` (or one table-level problem)."""

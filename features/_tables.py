@@ -136,7 +136,7 @@ def _suspensions(out, raw, P):
     else:
         out["sessions"] = pd.Series(np.nan, index=raw.index)
     if "reason" in raw.columns:  # "pp, DB" -> "PP;DB"
-        codes, txt = factor(raw["reason"])
+        codes, txt = factor(raw["reason"], P=P, key=("suspensions", "reason"))
         parts = txt.str.upper().str.replace(",", ";", regex=False).str.split(";")
         joined = [";".join(x.strip() for x in p if x.strip()) or None for p in parts]
         out["reason"] = pd.Series(take(joined, codes, "string"), index=raw.index, copy=False)

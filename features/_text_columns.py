@@ -15,30 +15,47 @@ from pandas.api.extensions import ExtensionArray
 
 from . import _messages as M
 from ._codes import BOOLEAN_SPELLINGS
+from ._prefetch import factorize
 from ._schema import na_column
 
 if TYPE_CHECKING:
     from ._problems import Problems
 
 
-def factor(s: pd.Series, with_clean: bool = False) -> Any:
+def factor(s: pd.Series, with_clean: bool = False, P: Problems | None = None,
+           key: tuple[str, str] | None = None) -> Any:
     """Factorise ``s``; return codes and its distinct values as stripped strings.
 
     Blank values (NA, empty or whitespace) get code -1, so ``codes == -1`` marks
     the blank rows. With ``with_clean``, also return whether ``s`` is text with no
-    blanks and nothing to strip.
+    blanks and nothing to strip. ``s`` is the column ``key`` (table, column) parsed
+    for ``P``, whose :class:`~._prefetch.Prefetch` may have factorised it already.
     """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    clean = False
+    codes, txt, clean, _ = _factor(s, P, key)
+    return (codes, txt, clean) if with_clean else (codes, txt)
+
+
+def _factor(s: pd.Series, P: Problems | None = None, key: tuple[str, str] | None = None
+            ) -> tuple[np.ndarray, pd.Series, bool, bool]:
+    """:func:`factor` with both flags: ``clean``, and ``distinct`` (stripping changed no
+    value, so the stripped values are as distinct as the factorised ones were)."""
+    prefetch = getattr(P, "prefetch", None)
+    codes, uniques = (factorize(s) if prefetch is None else prefetch.factorize(key, s))
+    clean = distinct = False
     if pd.api.types.is_float_dtype(uniques.dtype):  # 1.0 -> "1"
         as_int = np.isfinite(uniques) & (np.mod(uniques, 1) == 0)
         txt = pd.Series([str(int(v)) if i else str(v) for v, i in zip(uniques, as_int)],
                         dtype="string")
     else:
-        orig = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("string")
+        if isinstance(uniques.dtype, pd.StringDtype) and uniques.dtype.storage == "pyarrow":
+            # Arrow text (a Parquet or CSV read): cast, no Python string per value
+            orig = pd.Series(uniques.array, copy=False).astype("string")
+        else:
+            orig = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("string")
         txt = orig.str.strip()
+        distinct = bool((txt == orig).all())
         clean = (pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
-                 and not (codes == -1).any() and bool((txt == orig).all()))
+                 and not (codes == -1).any() and distinct)
     blank = (txt.isna() | (txt == "")).to_numpy(dtype=bool)
     if blank.any():
         clean = False
@@ -47,16 +64,22 @@ def factor(s: pd.Series, with_clean: bool = False) -> Any:
         remap[keep] = np.arange(len(keep))
         codes = remap[codes]
         txt = txt.iloc[keep].reset_index(drop=True)
-    return (codes, txt, clean) if with_clean else (codes, txt)
+    return codes, txt, clean, distinct
 
 
-def canonical(codes, txt):
-    """Re-code so that equal normalised values share one code."""
-    canon, uniq = pd.factorize(txt)
-    if len(uniq) == len(txt):  # normalising merged nothing: codes are already canonical
-        return codes, pd.Index(np.asarray(txt, dtype=object), dtype=object)
-    lut = np.append(canon, -1)
-    return lut[codes], pd.Index(np.asarray(uniq, dtype=object), dtype=object)
+def canonical(codes, txt, distinct=False):
+    """Re-code so that equal normalised values share one code.
+
+    ``distinct`` says the values of ``txt`` are known to differ (nothing to merge).
+    The distinct values are returned as an index of ``string`` dtype.
+    """
+    if not distinct:
+        canon, uniq = pd.factorize(txt)
+        if len(uniq) < len(txt):
+            lut = np.append(canon, -1)
+            return lut[codes], pd.Index(pd.array(uniq, dtype="string"), copy=False)
+    # normalising merged nothing: codes are already canonical
+    return codes, pd.Index(pd.array(txt, dtype="string"), copy=False)
 
 
 def take(values: Any, codes: np.ndarray, dtype: Any) -> ExtensionArray | np.ndarray:
@@ -68,7 +91,7 @@ def text_column(df: pd.DataFrame, col: str, upper: bool = False, lower: bool = F
                 P: Problems | None = None, table: str | None = None) -> pd.Series:
     """Return column ``col`` as stripped ``string`` dtype (blank -> NA)."""
     raw = df[col]
-    codes, txt, clean = factor(raw, with_clean=True)
+    codes, txt, clean, distinct = _factor(raw, P, (str(table), col))
     before = txt
     if upper:
         txt = txt.str.upper()
@@ -76,7 +99,9 @@ def text_column(df: pd.DataFrame, col: str, upper: bool = False, lower: bool = F
         txt = txt.str.lower()
     if P is not None:
         P.blank[(table, col)] = codes == -1
-        P.factors[(table, col)] = canonical(codes, txt)
+        # changing case may merge values; when it changed none they stay distinct
+        distinct = distinct and (txt is before or bool((txt == before).all()))
+        P.factors[(table, col)] = canonical(codes, txt, distinct)
     return rebuild(raw, codes, txt, before, col, clean)
 
 
@@ -99,7 +124,7 @@ def coded(df: pd.DataFrame, col: str, table: str, mapping: Mapping[str, Any], wh
           P: Problems, allowed: str | None = None, dtype: str = "string") -> pd.Series:
     """Map spellings (stripped, upper-cased) through ``mapping``; report unknown ones."""
     raw = df[col]
-    codes, txt, clean = factor(raw, with_clean=True)
+    codes, txt, clean = factor(raw, with_clean=True, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     key = txt.str.upper()
     mapped = key.map(mapping)
@@ -150,7 +175,7 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
             P.add_mask(table, col, df, np.isfinite(v) & (v != np.floor(v)),
                        M.NOT_WHOLE_COUNT, M.NOT_WHOLE_COUNT_FIX)
         return out
-    codes, txt = factor(s)
+    codes, txt = factor(s, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     num = pd.to_numeric(txt, errors="coerce").astype("float64")
     u = num.to_numpy()

@@ -32,9 +32,10 @@ import pandas as pd
 from . import _messages as M
 from ._cells import screen_cells
 from ._errors import InputError
-from ._integrity import duplicates, unknown_pupils
+from ._integrity import duplicates, unknown_pupils_of
 from ._marks import aggregate_marks
 from ._plausibility import plausibility_warnings
+from ._prefetch import Prefetch, table_columns
 from ._problems import Problems
 from ._schema import OPTIONAL, REQUIRED, empty_table
 from ._tables import parse_table
@@ -50,6 +51,49 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     P, W = Problems(), Problems()
     limit = (pd.Timestamp(extract_date) if extract_date is not None
              else pd.Timestamp.today().normalize())
+    with Prefetch(table_columns(raw, REQUIRED)) as P.prefetch:
+        try:
+            clean, raw_tables = _parse_tables(raw, P, limit)
+        finally:
+            P.prefetch = None
+
+    pupils_usable = "pupils" in raw_tables and len(clean["pupils"]) == len(raw_tables["pupils"])
+    if pupils_usable:  # (without a usable pupils table this would flag every row)
+        known = P.factors.get(("pupils", "upn"), (None, None))[1]  # distinct pupils
+        if known is None:
+            known = pd.Index(np.asarray(clean["pupils"]["upn"].dropna().unique(),
+                                        dtype=object), dtype=object)
+        unknown_pupils_of({name: (clean[name], raw_tables[name]) for name in REQUIRED
+                           if name != "pupils" and name in raw_tables and len(clean[name])},
+                          known, P)
+
+    problems = P.frame()
+    if len(problems):
+        raise InputError(problems)
+
+    sen = clean["sen"]
+    set_aside = (sen["provision"] == "N").fillna(False).to_numpy(dtype=bool)
+    clean["sen"] = sen[~set_aside]
+    plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W, factors=P.factors)
+
+    n_given = len(clean["attendance"])
+    marks = clean["attendance_marks"]
+    if len(marks):
+        agg = aggregate_marks(marks, class_index=getattr(P, "mark_class", None),
+                              upn_codes=P.factors.get(("attendance_marks", "upn")))
+        extra = [c for c in clean["attendance"].columns if c not in agg.columns]
+        for c in extra:  # extra columns of given attendance rows are NA for mark rows
+            agg[c] = pd.Series(pd.NA, index=agg.index, dtype=clean["attendance"][c].dtype)
+        clean["attendance"] = pd.concat(
+            [clean["attendance"] if n_given else None, agg], ignore_index=True)
+    for name in clean:
+        clean[name] = clean[name].reset_index(drop=True)
+    return clean, W.frame(), {"n_attendance_given": n_given}
+
+
+def _parse_tables(raw: dict[str, pd.DataFrame | None], P: Problems, limit: pd.Timestamp
+                  ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Parse each table in turn: ``(clean tables, raw tables as checked)``."""
     clean: dict[str, pd.DataFrame] = {}
     raw_tables: dict[str, pd.DataFrame] = {}
     for name in REQUIRED:
@@ -79,36 +123,7 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
         if parsed is not None:
             duplicates(name, parsed, df, P)
         P.blank.clear()
-
-    known = pd.Index(np.asarray(clean["pupils"]["upn"].dropna().unique(), dtype=object),
-                     dtype=object)
-    pupils_usable = "pupils" in raw_tables and len(clean["pupils"]) == len(raw_tables["pupils"])
-    for name in REQUIRED:  # (without a usable pupils table this would flag every row)
-        if pupils_usable and name != "pupils" and name in raw_tables and len(clean[name]):
-            unknown_pupils(name, clean[name], raw_tables[name], known, P)
-
-    problems = P.frame()
-    if len(problems):
-        raise InputError(problems)
-
-    sen = clean["sen"]
-    set_aside = (sen["provision"] == "N").fillna(False).to_numpy(dtype=bool)
-    clean["sen"] = sen[~set_aside]
-    plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W)
-
-    n_given = len(clean["attendance"])
-    marks = clean["attendance_marks"]
-    if len(marks):
-        agg = aggregate_marks(marks, class_index=getattr(P, "mark_class", None),
-                              upn_codes=P.factors.get(("attendance_marks", "upn")))
-        extra = [c for c in clean["attendance"].columns if c not in agg.columns]
-        for c in extra:  # extra columns of given attendance rows are NA for mark rows
-            agg[c] = pd.Series(pd.NA, index=agg.index, dtype=clean["attendance"][c].dtype)
-        clean["attendance"] = pd.concat(
-            [clean["attendance"] if n_given else None, agg], ignore_index=True)
-    for name in clean:
-        clean[name] = clean[name].reset_index(drop=True)
-    return clean, W.frame(), {"n_attendance_given": n_given}
+    return clean, raw_tables
 
 
 __all__ = ["normalise"]

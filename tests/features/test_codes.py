@@ -127,3 +127,20 @@ def test_upn_mask_matches_scalar_on_random_strings(rng):
     bodies = ["".join(rng.choice(alphabet[:10], 12)) for _ in range(100)]
     upns += [upn_check_letter(b) + b for b in bodies]
     assert upn_valid_mask(pd.Series(upns)).tolist() == [upn_is_valid(u) for u in upns]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_upn_mask_same_from_arrow_buffers_and_python_strings(rng, dtype):
+    import pyarrow as pa
+
+    bodies = ["".join(rng.choice(list("0123456789"), 12)) for _ in range(200)]
+    upns = [upn_check_letter(b) + b for b in bodies]
+    upns[::7] = ["A" + b for b in bodies[::7]]  # wrong check letters
+    upns[3], upns[5] = "Ｂ801200005001", None  # 13 characters, not 13 bytes; missing
+    expected = [upn_is_valid(u) for u in upns]
+    assert upn_valid_mask(pd.Series(upns, dtype=dtype)).tolist() == expected
+    # ASCII Arrow text (read from its buffer) in chunks, one starting inside its buffer
+    ascii_upns = [u for u in upns if u is None or u.isascii()]
+    arr = pa.chunked_array([pa.array(ascii_upns[:50]).slice(10), pa.array(ascii_upns[50:])])
+    s = pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())))
+    assert upn_valid_mask(s).tolist() == [upn_is_valid(u) for u in ascii_upns[10:]]
