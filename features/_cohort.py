@@ -15,13 +15,17 @@ deterministic. A pupil registered only in AP has the AP setting as main school.
 
 Speed: each table's upns are matched to the pupils table once and the integer
 codes cached for as long as the table object lives, so building several censuses
-from one ``Records`` hashes the strings only once. The normalised tables must
-therefore not be modified in place after first use (``Records`` never does).
+from one ``Records`` hashes the strings only once. The latest few censuses built
+from a pair of tables are kept too (a screen asks for the same census for its
+features, its audit groups and its outcomes), and callers share them: a
+:class:`Census` is read, never changed. The normalised tables must therefore not
+be modified in place after first use (``Records`` never does).
 """
 
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -45,6 +49,8 @@ _BAD_YEAR_GROUPS = (
 
 
 _CACHE: dict[tuple[int, Hashable], tuple[weakref.ref[Any], Any]] = {}
+#: Censuses kept per pair of pupils and enrolments tables (the latest used).
+_CENSUSES_KEPT = 4
 
 
 def _cached(key_obj: Any, name: Hashable, compute: Callable[[], Any]) -> Any:
@@ -209,10 +215,28 @@ def build_census(records: Records, as_of: DateLike,
     """
     T = to_census_date(as_of)
     years = check_year_groups(year_groups)
-    t = day(T)
-
     pupils = records.pupils
     enr = records.enrolments
+    # a screen needs the same census for its features, its audit groups and the
+    # outcome of the recent cohort: build each one once per pair of tables
+    ref, recent = _cached(enr, ("censuses", id(pupils)),
+                          lambda: (weakref.ref(pupils), OrderedDict()))
+    if ref() is not pupils:  # a new pupils table that happens to reuse an old id
+        _CACHE.pop((id(enr), ("censuses", id(pupils))), None)
+        return build_census(records, as_of, year_groups)
+    key = (T, years)
+    if key not in recent:
+        recent[key] = _build_census(pupils, enr, T, years)
+        while len(recent) > _CENSUSES_KEPT:
+            recent.popitem(last=False)
+    recent.move_to_end(key)
+    return recent[key]
+
+
+def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
+                  years: tuple[int, ...]) -> Census:
+    """The :class:`Census` of ``pupils`` and ``enrolments`` at ``T`` (not cached)."""
+    t = day(T)
     index = _cached(pupils, "index", lambda: pd.Index(pupils["upn"]).drop_duplicates())
     # rows of ``index`` are the first row of each upn (duplicates are a validation error)
     dob = (pupils["date_of_birth"] if len(index) == len(pupils)
