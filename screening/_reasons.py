@@ -51,24 +51,31 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     texts = all_reasons.to_numpy(dtype=object)
     n, m = texts.shape
     years = np.asarray(year_group)
-    drop = np.zeros_like(texts, dtype=bool)
+    # the texts come from a small vocabulary (one per band of the card): work on codes
+    codes, vocab = pd.factorize(texts.ravel(), use_na_sentinel=False)
+    codes = codes.reshape(n, m)
+    vocab = np.asarray(vocab, dtype=object)
+    blank = np.array([str(t) == "" for t in vocab], dtype=bool)
+    keep = ~blank[codes]
     shared = {}
     for year in pd.unique(years):
         rows = np.flatnonzero(years == year)
         if len(rows) < MIN_PUPILS:
             continue
-        block = texts[rows]
-        values, counts = np.unique(block[block != ""].astype(str), return_counts=True)
         # a text appears at most once per row, so its count is the pupils holding it
-        common = set(values[counts >= SHARED_SHARE * len(rows)])
-        if common:
+        counts = np.bincount(codes[rows].ravel(), minlength=len(vocab))
+        common = (counts >= SHARED_SHARE * len(rows)) & ~blank
+        if common.any():
             shared[int(year) if isinstance(year, (int, np.integer)) else year] = sorted(
-                str(t) for t in common)
-            drop[rows] = np.isin(block.astype(str), list(common))
+                str(t) for t in vocab[common])
+            keep[rows] &= ~common[codes[rows]]
     out = np.full((n, k), "", dtype=object)
-    for i in range(n):
-        keep = [t for t, d in zip(texts[i], drop[i]) if t != "" and not d][:k]
-        out[i, :len(keep)] = keep
+    # the j-th kept text of a row is where the running count of kept texts reaches j
+    seen = np.cumsum(keep, axis=1)
+    for j in range(min(k, m)):
+        at = keep & (seen == j + 1)
+        has = at.any(axis=1)
+        out[has, j] = vocab[codes[has, at[has].argmax(axis=1)]]
     frame = pd.DataFrame(out, columns=[f"reason_{j + 1}" for j in range(k)],
                          index=all_reasons.index)
     return frame, shared
