@@ -161,7 +161,8 @@ class Census:
     def pupil_rows(self) -> pd.DataFrame:
         """The cohort's rows of the pupils table (first row per upn), in cohort order."""
         p = self.pupils
-        if p["upn"].is_unique:
+        index = _cached(p, "index", lambda: pd.Index(p["upn"]).drop_duplicates())
+        if len(index) == len(p):  # upns unique (hashed once per table, not per call)
             return p.iloc[self.members]
         return p.drop_duplicates("upn").iloc[self.members]
 
@@ -258,7 +259,10 @@ def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
     roll_12m = pd.DataFrame({"pupil": code[in_12m],
                              "school": school_all[in_12m].to_numpy()})
 
-    members = np.unique(code[on_roll])
+    # the distinct pupils on roll, in code order (numpy's unique is slow on a million)
+    seen = np.zeros(len(index), dtype=bool)
+    seen[code[on_roll]] = True
+    members = np.flatnonzero(seen)
     members = members[eligible[members]]
     members = members[np.argsort(_pupil_rank(pupils)[members], kind="stable")]
     lookup = np.full(len(index) + 1, -1, dtype=np.int64)
