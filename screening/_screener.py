@@ -555,7 +555,12 @@ class Screener(BaseEstimator):
     def _allocations(records, as_of, scores):
         """Places allocated (and known) at ``as_of`` for the screened pupils, or None."""
         table = features.allocations_at(records, as_of)
-        table = table[table["upn"].isin(scores["upn"])].reset_index(drop=True)
+        if len(table) == 0:
+            return None
+        # the screened upns are unique: a hash lookup, not pandas' isin over Python
+        # strings of every screened pupil
+        screened = pd.Index(scores["upn"]).get_indexer(table["upn"]) >= 0
+        table = table[screened].reset_index(drop=True)
         return table if len(table) else None
 
     # ------------------------------------------------------------------ evaluate
