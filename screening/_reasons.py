@@ -30,7 +30,7 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     ----------
     all_reasons : DataFrame
         Every reason of each row, most points first (``reason_1`` .. ``reason_m``,
-        ``""`` when none).
+        ``""`` or missing when none).
     year_group : array-like
         The year group of each row.
     k : int, default=3
@@ -51,11 +51,9 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     texts = all_reasons.to_numpy(dtype=object)
     n, m = texts.shape
     years = np.asarray(year_group)
-    # the texts come from a small vocabulary (one per band of the card): work on codes
-    codes, vocab = pd.factorize(texts.ravel(), use_na_sentinel=False)
+    codes, vocab = _codes(texts.ravel())
     codes = codes.reshape(n, m)
-    vocab = np.asarray(vocab, dtype=object)
-    blank = np.array([str(t) == "" for t in vocab], dtype=bool)
+    blank = np.array([str(t) == "" for t in vocab] + [True], dtype=bool)  # code -1: none
     keep = ~blank[codes]
     shared = {}
     for year in pd.unique(years):
@@ -63,11 +61,12 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
         if len(rows) < MIN_PUPILS:
             continue
         # a text appears at most once per row, so its count is the pupils holding it
-        counts = np.bincount(codes[rows].ravel(), minlength=len(vocab))
-        common = (counts >= SHARED_SHARE * len(rows)) & ~blank
+        counts = np.bincount(codes[rows].ravel() + 1, minlength=len(vocab) + 1)
+        common = np.r_[counts[1:], 0] >= SHARED_SHARE * len(rows)  # last: code -1
+        common &= ~blank
         if common.any():
             shared[int(year) if isinstance(year, (int, np.integer)) else year] = sorted(
-                str(t) for t in vocab[common])
+                str(t) for t in vocab[common[:-1]])
             keep[rows] &= ~common[codes[rows]]
     out = np.full((n, k), "", dtype=object)
     # the j-th kept text of a row is where the running count of kept texts reaches j
@@ -79,3 +78,19 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     frame = pd.DataFrame(out, columns=[f"reason_{j + 1}" for j in range(k)],
                          index=all_reasons.index)
     return frame, shared
+
+
+def _codes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``texts`` into their distinct values, -1 for ``""`` or missing.
+
+    Most rows have only a few reasons and the texts come from a small vocabulary (one
+    per band of the card), so only the non-blank ones are hashed.
+    """
+    codes = np.full(len(texts), -1, dtype=np.intp)
+    try:
+        present = np.asarray(texts != "", dtype=bool)
+    except TypeError:  # pd.NA has no truth value: hash everything
+        present = np.ones(len(texts), dtype=bool)
+    found, vocab = pd.factorize(texts[present])
+    codes[present] = found
+    return codes, np.asarray(vocab, dtype=object)

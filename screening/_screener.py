@@ -405,8 +405,7 @@ class Screener(BaseEstimator):
         scores["rank"] = rank
         if hasattr(self.model_, "reasons"):
             every = self.model_.reasons(Xm, k=len(self.feature_names_)).reset_index(drop=True)
-            reasons, shared = distinguishing_reasons(every.fillna(""),
-                                                     X["year_group"].to_numpy(), k=3)
+            reasons, shared = distinguishing_reasons(every, X["year_group"].to_numpy(), k=3)
             scores.attrs["shared_reasons"] = shared
             for i in range(1, 4):
                 col = f"reason_{i}"
