@@ -64,13 +64,14 @@ def _cached(key_obj: Any, name: Hashable, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def _arrow(values):
-    """``values`` as one pyarrow array, or None when that is not possible."""
+def _arrow(values, combine=True):
+    """``values`` as one pyarrow array (as chunks unless ``combine``), or None when that is
+    not possible."""
     try:
         arr = pa.array(pd.Series(values, copy=False).array)
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    if isinstance(arr, pa.ChunkedArray):
+    if combine and isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
@@ -83,7 +84,7 @@ def _lookup(index: pd.Index, upn: pd.Series) -> np.ndarray:
     since exports are usually grouped by pupil, each run of equal neighbours is
     looked up once (about 10x fewer lookups).
     """
-    arr = _arrow(upn) if len(upn) > 50_000 else None
+    arr = _arrow(upn, combine=False) if len(upn) > 50_000 else None  # chunks: no copy
     values = _arrow(index) if arr is not None else None
     if arr is None or values is None or values.type != arr.type:
         return index.get_indexer(pd.Index(upn)).astype(np.int64)
