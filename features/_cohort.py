@@ -235,6 +235,21 @@ def build_census(records: Records, as_of: DateLike,
     return recent[key]
 
 
+#: The dtype pandas gives a column of Python strings (``str`` in pandas 3).
+_INFERRED_TEXT = pd.Series(["text"]).dtype
+
+
+def _texts(values: pd.Series, mask: np.ndarray) -> Any:
+    """``values[mask]`` as the column that ``values[mask].to_numpy()`` would make.
+
+    A ``string`` column is cast as a whole instead of turned into Python strings and
+    inferred back, which costs most of a census build at a million enrolments.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.array[mask].astype(_INFERRED_TEXT)
+    return values[mask].to_numpy()
+
+
 def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
                   years: tuple[int, ...]) -> Census:
     """The :class:`Census` of ``pupils`` and ``enrolments`` at ``T`` (not cached)."""
@@ -254,11 +269,11 @@ def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
     on_roll = known_entry & np.isnan(leave) & (code >= 0)
     school_all = enr["school"]
     on_roll_all = pd.DataFrame({"pupil": code[on_roll],
-                                "school": school_all[on_roll].to_numpy()})
+                                "school": _texts(school_all, on_roll)})
     year_ago = day(T - pd.DateOffset(months=12))
     in_12m = known_entry & (code >= 0) & ~(leave < year_ago)
     roll_12m = pd.DataFrame({"pupil": code[in_12m],
-                             "school": school_all[in_12m].to_numpy()})
+                             "school": _texts(school_all, in_12m)})
 
     # the distinct pupils on roll, in code order (numpy's unique is slow on a million)
     seen = np.zeros(len(index), dtype=bool)
@@ -275,8 +290,8 @@ def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
     phase = _cached(enr, "phase", lambda: enr["phase"].astype("string").str.lower())
     kn = pd.DataFrame({
         "pos": pos[rows],
-        "school": school_all[rows].to_numpy(),
-        "phase": phase[rows].to_numpy(),
+        "school": _texts(school_all, rows),
+        "phase": _texts(phase, rows),
         "entry": entry[rows],
         "leave": leave[rows],
     })

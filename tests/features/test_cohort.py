@@ -134,3 +134,13 @@ def test_census_is_built_once_and_the_latest_are_kept():
         build_census(rec, pd.Timestamp(T) + pd.DateOffset(months=months))
     assert build_census(rec, T) is not first
     assert list(build_census(make_records(), T).upns) == list(first.upns)  # new records
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_census_texts_are_the_columns_python_strings_give(dtype):
+    from screening.features._cohort import _texts
+    values = pd.Series(["S1", None, "S2", "ap", None, "S1"], dtype=dtype)
+    mask = np.array([True, True, False, True, True, False])
+    got = pd.DataFrame({"school": _texts(values, mask)})
+    expected = pd.DataFrame({"school": values[mask].to_numpy()})
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
