@@ -109,16 +109,6 @@ def pupil_codes(pupils: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
     return codes
 
 
-def _pupil_rank(pupils: pd.DataFrame) -> np.ndarray:
-    """Rank of each pupil's upn in sorted order (pupils index rows), cached."""
-    def compute():
-        index = _cached(pupils, "index", lambda: pd.Index(pupils["upn"]).drop_duplicates())
-        rank = np.empty(len(index), dtype=np.int64)
-        rank[index.argsort()] = np.arange(len(index))
-        return rank
-    return _cached(pupils, "rank", compute)
-
-
 @dataclass(frozen=True)
 class Census:
     """The cohort at one census date and the enrolments known then.
@@ -280,7 +270,8 @@ def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
     seen[code[on_roll]] = True
     members = np.flatnonzero(seen)
     members = members[eligible[members]]
-    members = members[np.argsort(_pupil_rank(pupils)[members], kind="stable")]
+    # in upn order: sort the cohort's upns, not every pupil's (upns are unique)
+    members = members[np.asarray(index[members].argsort(), dtype=np.intp)]
     lookup = np.full(len(index) + 1, -1, dtype=np.int64)
     lookup[members] = np.arange(len(members))
     upns = pd.Index(index[members], name="upn")
