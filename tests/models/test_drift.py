@@ -3,10 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from screening.models import DriftProfile
-from screening.models._drift import _EPS, _level_codes, _level_counts, distribution_profile, \
-    profile_shift
+from screening.models._drift import (
+    _EPS,
+    _level_codes,
+    _level_counts,
+    distribution_profile,
+    profile_shift,
+)
 
 RNG = np.random.default_rng(0)
 N = 600
