@@ -275,11 +275,13 @@ def attendance_features(census: Census, attendance: pd.DataFrame,
     }
     earliest = min(a for a, _ in win.values())
     pos = census.positions(attendance)
-    start = days(attendance["period_start"])
-    end = days(attendance["period_end"])
-    keep = (pos >= 0) & known_since(end, earliest, t) & (start <= end)  # by period_end
-    pos, start, end = pos[keep], start[keep], end[keep]
-    vals = [np.nan_to_num(attendance[c].to_numpy(dtype="float64")[keep]) for c in
+    rows = np.flatnonzero(pos >= 0)  # the cohort's periods: the dates of only these
+    start = days(attendance["period_start"].to_numpy()[rows])
+    end = days(attendance["period_end"].to_numpy()[rows])
+    keep = known_since(end, earliest, t) & (start <= end)  # by period_end
+    rows, start, end = rows[keep], start[keep], end[keep]
+    pos = pos[rows]
+    vals = [np.nan_to_num(attendance[c].to_numpy(dtype="float64")[rows]) for c in
             ("sessions_possible", "sessions_authorised", "sessions_unauthorised")]
 
     sums = {k: _window_sums(pos, start, end, vals, a, b, n) for k, (a, b) in win.items()}

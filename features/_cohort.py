@@ -15,13 +15,17 @@ deterministic. A pupil registered only in AP has the AP setting as main school.
 
 Speed: each table's upns are matched to the pupils table once and the integer
 codes cached for as long as the table object lives, so building several censuses
-from one ``Records`` hashes the strings only once. The normalised tables must
-therefore not be modified in place after first use (``Records`` never does).
+from one ``Records`` hashes the strings only once. The latest few censuses built
+from a pair of tables are kept too (a screen asks for the same census for its
+features, its audit groups and its outcomes), and callers share them: a
+:class:`Census` is read, never changed. The normalised tables must therefore not
+be modified in place after first use (``Records`` never does).
 """
 
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -45,6 +49,8 @@ _BAD_YEAR_GROUPS = (
 
 
 _CACHE: dict[tuple[int, Hashable], tuple[weakref.ref[Any], Any]] = {}
+#: Censuses kept per pair of pupils and enrolments tables (the latest used).
+_CENSUSES_KEPT = 4
 
 
 def _cached(key_obj: Any, name: Hashable, compute: Callable[[], Any]) -> Any:
@@ -58,13 +64,14 @@ def _cached(key_obj: Any, name: Hashable, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def _arrow(values):
-    """``values`` as one pyarrow array, or None when that is not possible."""
+def _arrow(values, combine=True):
+    """``values`` as one pyarrow array (as chunks unless ``combine``), or None when that is
+    not possible."""
     try:
         arr = pa.array(pd.Series(values, copy=False).array)
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    if isinstance(arr, pa.ChunkedArray):
+    if combine and isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
@@ -77,7 +84,7 @@ def _lookup(index: pd.Index, upn: pd.Series) -> np.ndarray:
     since exports are usually grouped by pupil, each run of equal neighbours is
     looked up once (about 10x fewer lookups).
     """
-    arr = _arrow(upn) if len(upn) > 50_000 else None
+    arr = _arrow(upn, combine=False) if len(upn) > 50_000 else None  # chunks: no copy
     values = _arrow(index) if arr is not None else None
     if arr is None or values is None or values.type != arr.type:
         return index.get_indexer(pd.Index(upn)).astype(np.int64)
@@ -100,16 +107,6 @@ def pupil_codes(pupils: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
         _CACHE.pop((id(table), ("codes", id(pupils))), None)
         return pupil_codes(pupils, table)
     return codes
-
-
-def _pupil_rank(pupils: pd.DataFrame) -> np.ndarray:
-    """Rank of each pupil's upn in sorted order (pupils index rows), cached."""
-    def compute():
-        index = _cached(pupils, "index", lambda: pd.Index(pupils["upn"]).drop_duplicates())
-        rank = np.empty(len(index), dtype=np.int64)
-        rank[index.argsort()] = np.arange(len(index))
-        return rank
-    return _cached(pupils, "rank", compute)
 
 
 @dataclass(frozen=True)
@@ -155,7 +152,8 @@ class Census:
     def pupil_rows(self) -> pd.DataFrame:
         """The cohort's rows of the pupils table (first row per upn), in cohort order."""
         p = self.pupils
-        if p["upn"].is_unique:
+        index = _cached(p, "index", lambda: pd.Index(p["upn"]).drop_duplicates())
+        if len(index) == len(p):  # upns unique (hashed once per table, not per call)
             return p.iloc[self.members]
         return p.drop_duplicates("upn").iloc[self.members]
 
@@ -209,10 +207,43 @@ def build_census(records: Records, as_of: DateLike,
     """
     T = to_census_date(as_of)
     years = check_year_groups(year_groups)
-    t = day(T)
-
     pupils = records.pupils
     enr = records.enrolments
+    # a screen needs the same census for its features, its audit groups and the
+    # outcome of the recent cohort: build each one once per pair of tables
+    ref, recent = _cached(enr, ("censuses", id(pupils)),
+                          lambda: (weakref.ref(pupils), OrderedDict()))
+    if ref() is not pupils:  # a new pupils table that happens to reuse an old id
+        _CACHE.pop((id(enr), ("censuses", id(pupils))), None)
+        return build_census(records, as_of, year_groups)
+    key = (T, years)
+    if key not in recent:
+        recent[key] = _build_census(pupils, enr, T, years)
+        while len(recent) > _CENSUSES_KEPT:
+            recent.popitem(last=False)
+    recent.move_to_end(key)
+    return recent[key]
+
+
+#: The dtype pandas gives a column of Python strings (``str`` in pandas 3).
+_INFERRED_TEXT = pd.Series(["text"]).dtype
+
+
+def _texts(values: pd.Series, mask: np.ndarray) -> Any:
+    """``values[mask]`` as the column that ``values[mask].to_numpy()`` would make.
+
+    A ``string`` column is cast as a whole instead of turned into Python strings and
+    inferred back, which costs most of a census build at a million enrolments.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.array[mask].astype(_INFERRED_TEXT)
+    return values[mask].to_numpy()
+
+
+def _build_census(pupils: pd.DataFrame, enr: pd.DataFrame, T: pd.Timestamp,
+                  years: tuple[int, ...]) -> Census:
+    """The :class:`Census` of ``pupils`` and ``enrolments`` at ``T`` (not cached)."""
+    t = day(T)
     index = _cached(pupils, "index", lambda: pd.Index(pupils["upn"]).drop_duplicates())
     # rows of ``index`` are the first row of each upn (duplicates are a validation error)
     dob = (pupils["date_of_birth"] if len(index) == len(pupils)
@@ -228,15 +259,19 @@ def build_census(records: Records, as_of: DateLike,
     on_roll = known_entry & np.isnan(leave) & (code >= 0)
     school_all = enr["school"]
     on_roll_all = pd.DataFrame({"pupil": code[on_roll],
-                                "school": school_all[on_roll].to_numpy()})
+                                "school": _texts(school_all, on_roll)})
     year_ago = day(T - pd.DateOffset(months=12))
     in_12m = known_entry & (code >= 0) & ~(leave < year_ago)
     roll_12m = pd.DataFrame({"pupil": code[in_12m],
-                             "school": school_all[in_12m].to_numpy()})
+                             "school": _texts(school_all, in_12m)})
 
-    members = np.unique(code[on_roll])
+    # the distinct pupils on roll, in code order (numpy's unique is slow on a million)
+    seen = np.zeros(len(index), dtype=bool)
+    seen[code[on_roll]] = True
+    members = np.flatnonzero(seen)
     members = members[eligible[members]]
-    members = members[np.argsort(_pupil_rank(pupils)[members], kind="stable")]
+    # in upn order: sort the cohort's upns, not every pupil's (upns are unique)
+    members = members[np.asarray(index[members].argsort(), dtype=np.intp)]
     lookup = np.full(len(index) + 1, -1, dtype=np.int64)
     lookup[members] = np.arange(len(members))
     upns = pd.Index(index[members], name="upn")
@@ -246,8 +281,8 @@ def build_census(records: Records, as_of: DateLike,
     phase = _cached(enr, "phase", lambda: enr["phase"].astype("string").str.lower())
     kn = pd.DataFrame({
         "pos": pos[rows],
-        "school": school_all[rows].to_numpy(),
-        "phase": phase[rows].to_numpy(),
+        "school": _texts(school_all, rows),
+        "phase": _texts(phase, rows),
         "entry": entry[rows],
         "leave": leave[rows],
     })

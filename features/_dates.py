@@ -171,6 +171,10 @@ def year_group(date_of_birth: pd.Series | ArrayLike, as_of: DateLike) -> pd.Seri
     return (age - 4).astype("Int64").rename("year_group")
 
 
+_NS_PER_DAY = 86_400 * 10**9
+_NAT = np.iinfo(np.int64).min  # NaT as datetime64[ns] integers
+
+
 def days(values: pd.Series | ArrayLike) -> np.ndarray:
     """Return dates as float64 days since 1970-01-01, ``NaN`` where missing.
 
@@ -183,9 +187,10 @@ def days(values: pd.Series | ArrayLike) -> np.ndarray:
     s = pd.Series(values, copy=False)
     if not pd.api.types.is_datetime64_any_dtype(s.dtype):
         s = pd.to_datetime(s)
-    arr = s.to_numpy(dtype="datetime64[ns]")
-    out = arr.astype("datetime64[D]").astype(np.int64).astype(np.float64)
-    out[np.isnat(arr)] = np.nan
+    ns = s.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    # floor division, as numpy's cast to datetime64[D] (days before 1970 round down)
+    out = (ns // _NS_PER_DAY).astype(np.float64)
+    out[ns == _NAT] = np.nan
     return out
 
 

@@ -128,5 +128,7 @@ def _roll(registrations: pd.DataFrame) -> pd.Series:
                                   use_na_sentinel=True)
     ok = codes >= 0
     key = registrations["pupil"].to_numpy(dtype=np.int64)[ok] * max(len(schools), 1) + codes[ok]
-    per = np.bincount(np.unique(key) % max(len(schools), 1), minlength=len(schools))
+    key = np.sort(key)  # distinct (pupil, school) pairs: sorted, then first of each run
+    distinct = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    per = np.bincount(distinct % max(len(schools), 1), minlength=len(schools))
     return pd.Series(per.astype("float64"), index=pd.Index(schools, dtype="string"))

@@ -23,6 +23,31 @@ def _level_codes(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), _MISSING).astype(str)
 
 
+def _level_counts(s: pd.Series) -> pd.Series:
+    """``_level_codes(s).value_counts()`` in any order, counting the values first.
+
+    Turning every row into text is what costs; the distinct values are few. Counting
+    first needs values that are equal only when their texts are: not so for objects
+    (``1 == 1.0 == True``) or for floats with a negative zero, which are counted as
+    texts.
+    """
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype) \
+            or pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        direct = not pd.api.types.is_object_dtype(dtype)
+    elif pd.api.types.is_float_dtype(dtype):
+        values = s.to_numpy(dtype="float64", na_value=np.nan)
+        direct = not np.any((values == 0) & np.signbit(values))
+    else:
+        direct = False
+    if not direct:
+        return _level_codes(s).value_counts()
+    counts = s.value_counts(dropna=False, sort=False)
+    counts = counts[counts.to_numpy() > 0]  # a category no row has
+    labels = _level_codes(pd.Series(counts.index.array, copy=False)).to_numpy()
+    return pd.Series(counts.to_numpy(), index=labels).groupby(level=0, sort=False).sum()
+
+
 def _as_float(s: pd.Series) -> np.ndarray | None:
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return pd.to_numeric(s.astype("Float64"), errors="coerce").to_numpy(
@@ -91,9 +116,12 @@ def profile_shift(profile: dict[str, Any], current: pd.Series | ArrayLike) -> tu
         codes[np.isnan(values)] = len(edges) + 1
         cur = np.bincount(codes, minlength=len(edges) + 2) / n
     else:
-        counts = _level_codes(s).value_counts()
         levels = list(profile["levels"])
+        counts = _level_counts(s)
         extra = [lv for lv in counts.index if lv not in set(levels)]
+        if extra:  # levels the training data never had: in the order value_counts gives
+            counts = _level_codes(s).value_counts()
+            extra = [lv for lv in counts.index if lv not in set(levels)]
         ref = np.r_[ref, np.zeros(len(extra))]
         cur = counts.reindex(levels + extra, fill_value=0).to_numpy() / n
     a, b = ref + _EPS, cur + _EPS

@@ -30,7 +30,7 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     ----------
     all_reasons : DataFrame
         Every reason of each row, most points first (``reason_1`` .. ``reason_m``,
-        ``""`` when none).
+        ``""`` or missing when none).
     year_group : array-like
         The year group of each row.
     k : int, default=3
@@ -51,24 +51,46 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     texts = all_reasons.to_numpy(dtype=object)
     n, m = texts.shape
     years = np.asarray(year_group)
-    drop = np.zeros_like(texts, dtype=bool)
+    codes, vocab = _codes(texts.ravel())
+    codes = codes.reshape(n, m)
+    blank = np.array([str(t) == "" for t in vocab] + [True], dtype=bool)  # code -1: none
+    keep = ~blank[codes]
     shared = {}
     for year in pd.unique(years):
         rows = np.flatnonzero(years == year)
         if len(rows) < MIN_PUPILS:
             continue
-        block = texts[rows]
-        values, counts = np.unique(block[block != ""].astype(str), return_counts=True)
         # a text appears at most once per row, so its count is the pupils holding it
-        common = set(values[counts >= SHARED_SHARE * len(rows)])
-        if common:
+        counts = np.bincount(codes[rows].ravel() + 1, minlength=len(vocab) + 1)
+        common = np.r_[counts[1:], 0] >= SHARED_SHARE * len(rows)  # last: code -1
+        common &= ~blank
+        if common.any():
             shared[int(year) if isinstance(year, (int, np.integer)) else year] = sorted(
-                str(t) for t in common)
-            drop[rows] = np.isin(block.astype(str), list(common))
+                str(t) for t in vocab[common[:-1]])
+            keep[rows] &= ~common[codes[rows]]
     out = np.full((n, k), "", dtype=object)
-    for i in range(n):
-        keep = [t for t, d in zip(texts[i], drop[i]) if t != "" and not d][:k]
-        out[i, :len(keep)] = keep
+    # the j-th kept text of a row is where the running count of kept texts reaches j
+    seen = np.cumsum(keep, axis=1)
+    for j in range(min(k, m)):
+        at = keep & (seen == j + 1)
+        has = at.any(axis=1)
+        out[has, j] = vocab[codes[has, at[has].argmax(axis=1)]]
     frame = pd.DataFrame(out, columns=[f"reason_{j + 1}" for j in range(k)],
                          index=all_reasons.index)
     return frame, shared
+
+
+def _codes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``texts`` into their distinct values, -1 for ``""`` or missing.
+
+    Most rows have only a few reasons and the texts come from a small vocabulary (one
+    per band of the card), so only the non-blank ones are hashed.
+    """
+    codes = np.full(len(texts), -1, dtype=np.intp)
+    try:
+        present = np.asarray(texts != "", dtype=bool)
+    except TypeError:  # pd.NA has no truth value: hash everything
+        present = np.ones(len(texts), dtype=bool)
+    found, vocab = pd.factorize(texts[present])
+    codes[present] = found
+    return codes, np.asarray(vocab, dtype=object)

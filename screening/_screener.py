@@ -405,8 +405,7 @@ class Screener(BaseEstimator):
         scores["rank"] = rank
         if hasattr(self.model_, "reasons"):
             every = self.model_.reasons(Xm, k=len(self.feature_names_)).reset_index(drop=True)
-            reasons, shared = distinguishing_reasons(every.fillna(""),
-                                                     X["year_group"].to_numpy(), k=3)
+            reasons, shared = distinguishing_reasons(every, X["year_group"].to_numpy(), k=3)
             scores.attrs["shared_reasons"] = shared
             for i in range(1, 4):
                 col = f"reason_{i}"
@@ -555,7 +554,12 @@ class Screener(BaseEstimator):
     def _allocations(records, as_of, scores):
         """Places allocated (and known) at ``as_of`` for the screened pupils, or None."""
         table = features.allocations_at(records, as_of)
-        table = table[table["upn"].isin(scores["upn"])].reset_index(drop=True)
+        if len(table) == 0:
+            return None
+        # the screened upns are unique: a hash lookup, not pandas' isin over Python
+        # strings of every screened pupil
+        screened = pd.Index(scores["upn"]).get_indexer(table["upn"]) >= 0
+        table = table[screened].reset_index(drop=True)
         return table if len(table) else None
 
     # ------------------------------------------------------------------ evaluate

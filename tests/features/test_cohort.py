@@ -118,3 +118,29 @@ def test_fast_upn_lookup_matches_get_indexer(grouped):
     upn = pd.Series([f"U{i:06d}" for i in rows], dtype="string")
     upn.iloc[[7, 8, 500]] = pd.NA
     np.testing.assert_array_equal(_lookup(index, upn), index.get_indexer(upn))
+
+
+def test_census_is_built_once_and_the_latest_are_kept():
+    from screening.features._cohort import _CENSUSES_KEPT, _build_census, build_census
+    rec = make_records()
+    first = build_census(rec, T)
+    assert build_census(rec, T) is first  # features, audit groups, outcomes share it
+    assert build_census(rec, T, year_groups=(6,)) is not first
+    fresh = _build_census(rec.pupils, rec.enrolments, first.as_of, (5, 6, 7))
+    pd.testing.assert_frame_equal(first.frame, fresh.frame)
+    pd.testing.assert_frame_equal(first.enrolments, fresh.enrolments)
+    np.testing.assert_array_equal(first.members, fresh.members)
+    for months in range(1, _CENSUSES_KEPT + 1):  # older censuses are let go
+        build_census(rec, pd.Timestamp(T) + pd.DateOffset(months=months))
+    assert build_census(rec, T) is not first
+    assert list(build_census(make_records(), T).upns) == list(first.upns)  # new records
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_census_texts_are_the_columns_python_strings_give(dtype):
+    from screening.features._cohort import _texts
+    values = pd.Series(["S1", None, "S2", "ap", None, "S1"], dtype=dtype)
+    mask = np.array([True, True, False, True, True, False])
+    got = pd.DataFrame({"school": _texts(values, mask)})
+    expected = pd.DataFrame({"school": values[mask].to_numpy()})
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
