@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from screening.audits import _audit, _linked
 
 
