@@ -54,7 +54,10 @@ def _blank_cells(s: pd.Series) -> np.ndarray:
     if hasattr(s.array, "__arrow_array__"):
         a = pa.array(s.array)
         if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
-            blank = pc.or_(pc.utf8_is_space(a), pc.equal(pc.binary_length(a), 0))
+            space = pc.utf8_is_space(a)
+            if not pc.any(space).as_py() and not (pc.min(pc.binary_length(a)).as_py() == 0):
+                return np.zeros(len(a), dtype=bool)  # the usual column: no mask to build
+            blank = pc.or_(space, pc.equal(pc.binary_length(a), 0))
             return np.asarray(pc.fill_null(blank, False), dtype=bool)
     return (s.str.strip() == "").to_numpy(dtype=bool, na_value=False)
 
@@ -91,18 +94,32 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
         return None
     names = [f"c{i}" for i in range(len(header))]
     try:
+        # a line break inside a value needs quotes: a file without any is split into
+        # blocks by its line breaks alone, and read by several threads at once
+        quoted = _has_quote(path)
         table = pcsv.read_csv(
             path,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in names}, null_values=[],
+            parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
+            convert_options=pcsv.ConvertOptions(  # (pandas stores the text as large_string)
+                column_types={n: pa.string() for n in names}, null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, OSError, ValueError):
         return None
     df = table.to_pandas()
     df.columns = header
     return df
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether the file holds a double quote anywhere (one pass at memory speed)."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            return m.find(b'"') >= 0
 
 
 class _NotUtf8(Exception):

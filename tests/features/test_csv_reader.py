@@ -53,3 +53,13 @@ def test_not_utf8_is_left_to_pandas(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"a,b\n\xe9,1\n")
     assert _read_csv_arrow(path, ["a", "b"]) is None
+
+
+@pytest.mark.parametrize("data,quoted", [(b"", False), (b"a,b\n1,2\n", False),
+                                         (b'a,b\n1,"2"\n', True), (b'a,b\n1,x"y\n', True)])
+def test_quotes_are_found_anywhere_in_the_file(data, quoted, tmp_path):
+    from screening.features._io import _has_quote
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert _has_quote(path) is quoted
