@@ -5,7 +5,9 @@ lets ``n`` independent processes scale. This measures that ceiling with work sha
 like a screening task (numpy sorts and uniques over a few million values, then a
 Python loop), one thread per process, so a throughput ratio can be read against it:
 on two virtual cores that share a physical core (or a busy host) two processes do not
-run twice as fast as one.
+run twice as fast as one. The work is compute-bound (numpy 2.4's ``unique`` hashes), so
+it says whether the cores scale, not whether memory bandwidth does: work that streams
+large columns (a screen) can scale less on the same machine.
 """
 
 from __future__ import annotations
