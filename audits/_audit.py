@@ -123,7 +123,7 @@ def _joined_names(names: Sequence[str], stack: np.ndarray) -> list[str]:
     packed = np.packbits(stack, axis=1)  # each row's pattern as bytes: one key per row
     key = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    joined = [",".join(names[j] for j in np.nonzero(stack[i])[0]) for i in first]
+    joined = [",".join(names[int(j)] for j in np.nonzero(stack[i])[0]) for i in first]
     return _take_labels(joined, inverse.ravel())
 
 

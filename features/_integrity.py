@@ -120,7 +120,9 @@ def _duplicated(coded: list[tuple[np.ndarray, int]],
     The first column is the most significant digit of the combined key, so a table
     sorted by its columns has a sorted key and needs no hashing.
     """
-    keys, key, mult = [], None, 1
+    keys: list[np.ndarray] = []
+    key: np.ndarray | None = None
+    mult = 1
     for codes, n in coded:
         if key is not None and mult * n >= 2**62:
             keys.append(key)
@@ -131,10 +133,11 @@ def _duplicated(coded: list[tuple[np.ndarray, int]],
             key *= n
             key += codes
         mult *= n
+    assert key is not None, "no columns to compare"
     keys.append(key)
     if len(keys) == 1:
         steps = np.diff(key)
-        if (steps >= 0).all():
+        if bool(np.all(steps >= 0)):
             same = steps == 0
             if keep == "first":
                 return np.r_[False, same]

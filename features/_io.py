@@ -140,7 +140,7 @@ class _NotUtf8(Exception):
 def _read(path: Path) -> pd.DataFrame:
     # one block per column: the same frame, without copying columns of a type together
     df = _read_csv(path) if path.suffix == ".csv" else pd.read_parquet(
-        path, to_pandas_kwargs={"split_blocks": True})
+        path, to_pandas_kwargs={"split_blocks": True})  # type: ignore[call-overload]  # stubs lag pandas 3
     df = df.reset_index(drop=True)
     df.index = pd.RangeIndex(1, len(df) + 1)  # 1-based data row of the file
     return df
