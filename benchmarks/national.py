@@ -240,15 +240,6 @@ def scaling_markdown(f) -> str:
         ""])
 
 
-def write_scaling(text, path=HERE / "RESULTS.md"):
-    """Replace (or append) the scaling section of RESULTS.md."""
-    body = path.read_text(encoding="utf-8")
-    pat = re.compile(r"## National scale: where the throughput goes.*?(?=\n## |\Z)", re.S)
-    body = pat.sub(lambda m: text.rstrip() + "\n", body) if pat.search(body) else \
-        body.rstrip() + "\n\n" + text
-    path.write_text(body, encoding="utf-8")
-
-
 def run(fraction, workers, n_boot, out_json, skip_loop=False, every=1):
     import screening
     from benchmarks._machine import machine_facts
@@ -426,9 +417,10 @@ def markdown(f) -> str:
 
 
 def write_section(text, path=HERE / "RESULTS.md"):
-    """Replace (or append) the national section of RESULTS.md."""
+    """Replace (or append) the section of RESULTS.md whose heading ``text`` starts with."""
+    heading = text.split("\n", 1)[0].split("(`", 1)[0].rstrip()
     body = path.read_text(encoding="utf-8")
-    pat = re.compile(r"## National scale: many LAs.*?(?=\n## |\Z)", re.S)
+    pat = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
     body = pat.sub(lambda m: text.rstrip() + "\n", body) if pat.search(body) else \
         body.rstrip() + "\n\n" + text
     path.write_text(body, encoding="utf-8")
@@ -454,7 +446,7 @@ def main(argv=None):
         text = scaling_markdown(scaling(a.fraction, a.workers, a.n_boot, out, a.every))
         print(text)
         if not a.no_write:
-            write_scaling(text)
+            write_section(text)
         return
     facts = run(a.fraction, a.workers, a.n_boot, a.out, skip_loop=a.no_loop, every=a.every)
     text = markdown(facts)
