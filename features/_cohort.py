@@ -109,6 +109,29 @@ def pupil_codes(pupils: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
     return codes
 
 
+def remember_pupil_codes(pupils: pd.DataFrame, tables: dict[str, tuple[pd.DataFrame, Any]]
+                         ) -> None:
+    """Keep rows' pupils already found (by validation) for :func:`pupil_codes`.
+
+    ``pupils`` has one row per upn (a validated pupils table); each ``(table, rows)``
+    of ``tables`` gives, for every row of ``table``, the row of its pupil in
+    ``pupils`` (-1 when unknown), as :func:`pupil_codes` would find it. Lengths that
+    do not match are skipped (the lookup is simply done on first use).
+    """
+    if len(pupils) == 0:
+        return
+    index = pd.Index(pupils["upn"])
+    _CACHE.pop((id(pupils), "index"), None)
+    _cached(pupils, "index", lambda: index)  # unique: its own drop_duplicates
+    for table, rows in tables.values():
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) != len(table):
+            continue
+        key = (id(table), ("codes", id(pupils)))
+        _CACHE.pop(key, None)
+        _cached(table, key[1], lambda rows=rows: (weakref.ref(pupils), rows))
+
+
 @dataclass(frozen=True)
 class Census:
     """The cohort at one census date and the enrolments known then.

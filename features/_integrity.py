@@ -179,11 +179,14 @@ def unknown_pupils(name: str, out: pd.DataFrame, raw: pd.DataFrame, known: Any,
 
 
 def unknown_pupils_of(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], known: Any,
-                      P: Problems) -> None:
+                      P: Problems) -> dict[str, np.ndarray]:
     """Report rows whose pupil is not ``known``, for each ``name: (out, raw)`` in order.
 
     The distinct pupils of all the tables are looked up in one pass, so the set of
-    known pupils is built once, not once per table.
+    known pupils is built once, not once per table. Returns, for each table, the
+    position in ``known`` of each row's pupil (-1 when unknown or blank), which a
+    caller whose ``known`` lists the pupils table's rows in order can keep as the
+    rows' pupils (:func:`._cohort.remember_pupil_codes`).
     """
     factors = {}
     for name, (out, _) in tables.items():
@@ -191,12 +194,15 @@ def unknown_pupils_of(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], know
             factors[name] = P.factors[(name, "upn")]
         else:
             factors[name] = pd.factorize(out["upn"], use_na_sentinel=True)
-    found = _isin_each([uniq for _, uniq in factors.values()], known)
-    for (name, (_, raw)), (codes, _), ok in zip(tables.items(), factors.values(), found):
-        bad = np.flatnonzero(~ok)
+    found = _index_in_each([uniq for _, uniq in factors.values()], known)
+    rows_of = {}
+    for (name, (_, raw)), (codes, _), at in zip(tables.items(), factors.values(), found):
+        bad = np.flatnonzero(at < 0)
         if len(bad):
             P.add_mask(name, "upn", raw, rows_in(codes, bad), M.UNKNOWN_PUPIL,
                        M.UNKNOWN_PUPIL_FIX)
+        rows_of[name] = np.append(at, -1)[codes]  # code -1 (blank) -> -1
+    return rows_of
 
 
 def _as_text(values: Any) -> Any:
@@ -210,9 +216,10 @@ def _as_text(values: Any) -> Any:
     return pa.array(np.asarray(values, dtype=object), type=pa.large_string())
 
 
-def _isin_each(values: list[Any], known: Any) -> list[np.ndarray]:
-    """``v.isin(known)`` for each ``v`` of ``values``, by one Arrow hash set when all are
-    text (much faster)."""
+def _index_in_each(values: list[Any], known: Any) -> list[np.ndarray]:
+    """Position in ``known`` (distinct values) of each value of each ``v`` of
+    ``values``, -1 where absent: ``Index(known).get_indexer(v)``, by one Arrow hash
+    table when all are text (much faster)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -220,12 +227,12 @@ def _isin_each(values: list[Any], known: Any) -> list[np.ndarray]:
         k = _as_text(known)
         v = [_as_text(x) for x in values]
     except (pa.ArrowException, TypeError):
-        return [pd.Index(np.asarray(x, dtype=object), dtype=object).isin(
-            pd.Index(np.asarray(known, dtype=object), dtype=object)) for x in values]
+        index = pd.Index(np.asarray(known, dtype=object), dtype=object)
+        return [index.get_indexer(pd.Index(np.asarray(x, dtype=object), dtype=object))
+                .astype(np.int64) for x in values]
     if not v:
         return []
-    found = pc.is_in(pa.chunked_array(v, type=pa.large_string()), value_set=k)
-    found = found.to_numpy().astype(bool)
+    at = pc.index_in(pa.chunked_array(v, type=pa.large_string()), value_set=k)
+    pos = pc.fill_null(at, -1).to_numpy().astype(np.int64)
     ends = np.cumsum([len(x) for x in v])
-    return np.split(found, ends[:-1])
-
+    return np.split(pos, ends[:-1])

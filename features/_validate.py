@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import _messages as M
 from ._cells import screen_cells
+from ._cohort import remember_pupil_codes
 from ._errors import InputError
 from ._integrity import duplicates, unknown_pupils_of
 from ._marks import aggregate_marks
@@ -58,14 +59,17 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
             P.prefetch = None
 
     pupils_usable = "pupils" in raw_tables and len(clean["pupils"]) == len(raw_tables["pupils"])
+    pupil_rows: dict[str, np.ndarray] = {}
     if pupils_usable:  # (without a usable pupils table this would flag every row)
         known = P.factors.get(("pupils", "upn"), (None, None))[1]  # distinct pupils
         if known is None:
             known = pd.Index(np.asarray(clean["pupils"]["upn"].dropna().unique(),
                                         dtype=object), dtype=object)
-        unknown_pupils_of({name: (clean[name], raw_tables[name]) for name in REQUIRED
-                           if name != "pupils" and name in raw_tables and len(clean[name])},
-                          known, P)
+        pupil_rows = unknown_pupils_of(
+            {name: (clean[name], raw_tables[name]) for name in REQUIRED
+             if name != "pupils" and name in raw_tables and len(clean[name])}, known, P)
+        if not _in_row_order(P.factors.get(("pupils", "upn"))):
+            pupil_rows = {}  # positions in ``known`` are not pupils' rows
 
     problems = P.frame()
     if len(problems):
@@ -74,6 +78,8 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     sen = clean["sen"]
     set_aside = (sen["provision"] == "N").fillna(False).to_numpy(dtype=bool)
     clean["sen"] = sen[~set_aside]
+    if "sen" in pupil_rows:
+        pupil_rows["sen"] = pupil_rows["sen"][~set_aside]
     plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W, factors=P.factors)
 
     n_given = len(clean["attendance"])
@@ -86,9 +92,24 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
             agg[c] = pd.Series(pd.NA, index=agg.index, dtype=clean["attendance"][c].dtype)
         clean["attendance"] = pd.concat(
             [clean["attendance"] if n_given else None, agg], ignore_index=True)
+        pupil_rows.pop("attendance", None)  # rows added: matched on first use
     for name in clean:
         clean[name] = clean[name].reset_index(drop=True)
+    # the pupils of every table's rows were found above: the census need not hash
+    # the upns again (tens of millions of attendance rows at a large LA)
+    remember_pupil_codes(clean["pupils"], {name: (clean[name], rows)
+                                           for name, rows in pupil_rows.items()})
     return clean, W.frame(), {"n_attendance_given": n_given}
+
+
+def _in_row_order(factors: tuple[Any, Any] | None) -> bool:
+    """Whether factor codes number the rows 0, 1, 2, ... (distinct, none blank), so a
+    position among the distinct values is a row."""
+    if factors is None:
+        return False
+    codes = np.asarray(factors[0])
+    return bool(len(codes) == len(factors[1])
+                and np.array_equal(codes, np.arange(len(codes))))
 
 
 def _parse_tables(raw: dict[str, pd.DataFrame | None], P: Problems, limit: pd.Timestamp
