@@ -10,6 +10,7 @@ import pandas as pd
 from . import _messages as M
 from ._date_columns import day_numbers
 from ._schema import DATES
+from ._positions import index_in_each
 from ._text_columns import rows_in
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ def unknown_pupils_of(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], know
             factors[name] = P.factors[(name, "upn")]
         else:
             factors[name] = pd.factorize(out["upn"], use_na_sentinel=True)
-    found = _index_in_each([uniq for _, uniq in factors.values()], known)
+    found = index_in_each([uniq for _, uniq in factors.values()], known)
     rows_of = {}
     for (name, (_, raw)), (codes, _), at in zip(tables.items(), factors.values(), found):
         bad = np.flatnonzero(at < 0)
@@ -203,36 +204,3 @@ def unknown_pupils_of(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], know
                        M.UNKNOWN_PUPIL_FIX)
         rows_of[name] = np.append(at, -1)[codes]  # code -1 (blank) -> -1
     return rows_of
-
-
-def _as_text(values: Any) -> Any:
-    """``values`` as an Arrow ``large_string`` array (``TypeError`` if not text)."""
-    import pyarrow as pa
-
-    if hasattr(getattr(values, "array", values), "__arrow_array__"):
-        a = pa.array(getattr(values, "array", values))
-        if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
-            return a.cast(pa.large_string())
-    return pa.array(np.asarray(values, dtype=object), type=pa.large_string())
-
-
-def _index_in_each(values: list[Any], known: Any) -> list[np.ndarray]:
-    """Position in ``known`` (distinct values) of each value of each ``v`` of
-    ``values``, -1 where absent: ``Index(known).get_indexer(v)``, by one Arrow hash
-    table when all are text (much faster)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        k = _as_text(known)
-        v = [_as_text(x) for x in values]
-    except (pa.ArrowException, TypeError):
-        index = pd.Index(np.asarray(known, dtype=object), dtype=object)
-        return [index.get_indexer(pd.Index(np.asarray(x, dtype=object), dtype=object))
-                .astype(np.int64) for x in values]
-    if not v:
-        return []
-    at = pc.index_in(pa.chunked_array(v, type=pa.large_string()), value_set=k)
-    pos = pc.fill_null(at, -1).to_numpy().astype(np.int64)
-    ends = np.cumsum([len(x) for x in v])
-    return np.split(pos, ends[:-1])
