@@ -12,14 +12,46 @@ from ._schema import PHASES
 from ._text_columns import rows_in
 
 
-def plausibility_warnings(clean, raw_tables, n_set_aside, W, factors=None):
+#: Tables with warnings of their own, in the order their warnings are listed.
+WARNED_TABLES = ("pupils", "enrolments", "attendance")
+
+
+def plausibility_warnings(clean, raw_tables, n_set_aside, W, factors=None, done=None):
     """Add warnings about the valid ``clean`` tables to ``W``.
 
     ``factors`` (``(table, column) -> (codes, distinct values)`` of the normalised
-    columns, as the parsers left them) saves hashing those columns again.
+    columns, as the parsers left them) saves hashing those columns again. ``done``
+    maps a table to the :class:`~._problems.Problems` its :func:`table_warnings`
+    already filled (while later tables were parsed); they are listed in their place.
     """
     factors = {} if factors is None else factors
-    p, praw = clean["pupils"], raw_tables["pupils"]
+    done = {} if done is None else done
+    for name in WARNED_TABLES:
+        if name in done:
+            W.extend(done[name])
+        elif name in raw_tables:
+            table_warnings(name, clean[name], raw_tables[name], W, factors)
+    if n_set_aside:
+        W.add("sen", "provision", M.PROVISION_N_SET_ASIDE.format(n=n_set_aside),
+              M.PROVISION_N_SET_ASIDE_FIX, rows=[None], values=["N"])
+
+
+def table_warnings(name, table, raw, W, factors=None):
+    """Add the warnings about one valid normalised table ``name`` (of raw rows ``raw``)
+    to ``W``; tables other than :data:`WARNED_TABLES` have none."""
+    factors = {} if factors is None else factors
+    if name == "pupils":
+        _pupils(table, raw, W, factors)
+    elif name == "enrolments":
+        W.add_mask("enrolments", "phase", raw,
+                   (table["phase"].notna() & ~table["phase"].isin(PHASES)).to_numpy(),
+                   M.UNKNOWN_PHASE, M.UNKNOWN_PHASE_FIX)
+        _overlaps(table, raw, W, factors)
+    elif name == "attendance" and len(table):
+        _sessions(table.iloc[: len(raw)], raw, W)  # the rows given (marks come later)
+
+
+def _pupils(p, praw, W, factors):
     upn = p["upn"]
     usable = upn.notna() & ~upn.str.upper().isin(UPN_UNKNOWN).fillna(False)
     if usable.any() and (upn[usable].str.len() == 13).all():
@@ -34,25 +66,18 @@ def plausibility_warnings(clean, raw_tables, n_set_aside, W, factors=None):
     else:
         bad = (eth.notna() & ethnicity_major(eth).isna()).to_numpy()
     W.add_mask("pupils", "ethnicity", praw, bad, M.UNKNOWN_ETHNICITY, M.UNKNOWN_ETHNICITY_FIX)
-    e, eraw = clean["enrolments"], raw_tables["enrolments"]
-    W.add_mask("enrolments", "phase", eraw,
-               (e["phase"].notna() & ~e["phase"].isin(PHASES)).to_numpy(), M.UNKNOWN_PHASE,
-               M.UNKNOWN_PHASE_FIX)
-    _overlaps(e, eraw, W, factors)
-    a, araw = clean["attendance"], raw_tables.get("attendance")
-    if araw is not None and len(a):
-        a = a.iloc[: len(araw)]  # the rows given (mark rows are appended later)
-        start, nat_s = day_numbers(a["period_start"])
-        end, nat_e = day_numbers(a["period_end"])
-        ok = ~(nat_s | nat_e) & (end >= start)
-        weekdays = weekdays_before(end + 1) - weekdays_before(start)
-        possible = a["sessions_possible"].to_numpy()
-        bad = ok & ((possible > 2 * weekdays) | ((possible > 400) & (end - start < 365)))
-        W.add_mask("attendance", "sessions_possible", araw, bad, M.IMPLAUSIBLE_SESSIONS,
-                   M.IMPLAUSIBLE_SESSIONS_FIX)
-    if n_set_aside:
-        W.add("sen", "provision", M.PROVISION_N_SET_ASIDE.format(n=n_set_aside),
-              M.PROVISION_N_SET_ASIDE_FIX, rows=[None], values=["N"])
+
+
+def _sessions(a, araw, W):
+    """Warn about more sessions possible than the period's weekdays allow."""
+    start, nat_s = day_numbers(a["period_start"])
+    end, nat_e = day_numbers(a["period_end"])
+    ok = ~(nat_s | nat_e) & (end >= start)
+    weekdays = weekdays_before(end + 1) - weekdays_before(start)
+    possible = a["sessions_possible"].to_numpy()
+    bad = ok & ((possible > 2 * weekdays) | ((possible > 400) & (end - start < 365)))
+    W.add_mask("attendance", "sessions_possible", araw, bad, M.IMPLAUSIBLE_SESSIONS,
+               M.IMPLAUSIBLE_SESSIONS_FIX)
 
 
 def _codes(factors, table, col, s):

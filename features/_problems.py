@@ -56,6 +56,18 @@ class Problems:
             "problem": problem, "fix": fix,
         }))
 
+    def extend(self, other: "Problems") -> None:
+        """Add ``other``'s rows after these, as if they had been added here in turn.
+
+        ``other`` must hold only kinds of problem (table, column, problem) this one
+        has none of, such as another table's.
+        """
+        assert not set(other.listed) & set(self.listed), "kinds of problem overlap"
+        self.chunks.extend(other.chunks)
+        self.listed.update(other.listed)
+        self.unlisted.update(other.unlisted)
+        self.fixes.update(other.fixes)
+
     def add_mask(self, table, column, df, mask, problem, fix, values=None):
         """Add one problem per row of ``df`` where ``mask`` is true."""
         mask = np.asarray(mask, dtype=bool)

@@ -35,7 +35,7 @@ from ._cohort import remember_pupil_codes
 from ._errors import InputError
 from ._integrity import duplicates, unknown_pupils_of
 from ._marks import aggregate_marks
-from ._plausibility import plausibility_warnings
+from ._plausibility import WARNED_TABLES, plausibility_warnings, table_warnings
 from ._prefetch import Prefetch, table_columns
 from ._problems import Problems
 from ._schema import OPTIONAL, REQUIRED, empty_table
@@ -52,9 +52,10 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     P, W = Problems(), Problems()
     limit = (pd.Timestamp(extract_date) if extract_date is not None
              else pd.Timestamp.today().normalize())
+    early: dict[str, Problems] = {}  # each table's warnings, found after its parse
     with Prefetch(table_columns(raw, REQUIRED)) as P.prefetch:
         try:
-            clean, raw_tables = _parse_tables(raw, P, limit)
+            clean, raw_tables = _parse_tables(raw, P, limit, early)
         finally:
             P.prefetch = None
 
@@ -80,7 +81,8 @@ def normalise(raw: dict[str, pd.DataFrame | None], extract_date: pd.Timestamp | 
     clean["sen"] = sen[~set_aside]
     if "sen" in pupil_rows:
         pupil_rows["sen"] = pupil_rows["sen"][~set_aside]
-    plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W, factors=P.factors)
+    plausibility_warnings(clean, raw_tables, int(set_aside.sum()), W, factors=P.factors,
+                          done=early)
 
     n_given = len(clean["attendance"])
     marks = clean["attendance_marks"]
@@ -112,9 +114,15 @@ def _in_row_order(factors: tuple[Any, Any] | None) -> bool:
                 and np.array_equal(codes, np.arange(len(codes))))
 
 
-def _parse_tables(raw: dict[str, pd.DataFrame | None], P: Problems, limit: pd.Timestamp
+def _parse_tables(raw: dict[str, pd.DataFrame | None], P: Problems, limit: pd.Timestamp,
+                  early: dict[str, Problems] | None = None
                   ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Parse each table in turn: ``(clean tables, raw tables as checked)``."""
+    """Parse each table in turn: ``(clean tables, raw tables as checked)``.
+
+    While no problem has been found, each table's warnings go into ``early[name]``
+    as soon as it is parsed (so they are found while the next tables' text columns
+    are still being hashed in the background).
+    """
     clean: dict[str, pd.DataFrame] = {}
     raw_tables: dict[str, pd.DataFrame] = {}
     for name in REQUIRED:
@@ -143,6 +151,9 @@ def _parse_tables(raw: dict[str, pd.DataFrame | None], P: Problems, limit: pd.Ti
         clean[name] = empty_table(name) if parsed is None else parsed
         if parsed is not None:
             duplicates(name, parsed, df, P)
+            if early is not None and name in WARNED_TABLES and not (P.chunks or P.unlisted):
+                early[name] = Problems()
+                table_warnings(name, parsed, df, early[name], P.factors)
         P.blank.clear()
     return clean, raw_tables
 
