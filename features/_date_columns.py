@@ -36,6 +36,23 @@ def day_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return v.view(np.int64) // _DAY_NS, nat
 
 
+def compare_dates(a: pd.Series, op: str, b: pd.Series | pd.Timestamp) -> np.ndarray:
+    """``(a < b)`` or ``(a > b)`` (``op`` ``"<"`` or ``">"``) of ``datetime64[ns]``
+    columns (or a column and one date) as a numpy mask, missing dates never comparing
+    true, as pandas compares them, in integer arithmetic on the nanoseconds."""
+    if a.dtype != DATE_UNIT or not (isinstance(b, pd.Timestamp) or b.dtype == DATE_UNIT):
+        return ((a < b) if op == "<" else (a > b)).to_numpy(dtype=bool)
+    x = a.to_numpy().view(np.int64)
+    y = b.value if isinstance(b, pd.Timestamp) else b.to_numpy().view(np.int64)
+    out = x < y if op == "<" else x > y
+    nat = np.iinfo(np.int64).min  # NaT: below every date, so only "<" sees it
+    if op == "<" or not isinstance(b, pd.Timestamp):
+        out &= x != nat
+        if not isinstance(b, pd.Timestamp):
+            out &= y != nat
+    return out
+
+
 def weekdays_before(day: np.ndarray) -> np.ndarray:
     """Monday-Friday days in [1969-12-29 (a Monday), day): a running weekday count.
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import _messages as M
 from ._codes import CATEGORY_CODES, MARK_CLASSES, PROVISION_CODES, SEX_CODES, mark_class_index
-from ._date_columns import date_column
+from ._date_columns import compare_dates, date_column
 from ._schema import (
     BOOLEANS,
     COUNTS,
@@ -62,16 +62,16 @@ def parse_table(name: str, df: pd.DataFrame, P: Problems,
 
 def _check_date_range(name, col, out, raw, P, limit):
     d = out[col]
-    P.add_mask(name, col, raw, (d < EARLIEST).to_numpy(),
+    P.add_mask(name, col, raw, compare_dates(d, "<", EARLIEST),
                M.DATE_TOO_EARLY.format(earliest=EARLIEST.date()),
                M.DATE_TOO_EARLY_FIX.format(earliest=EARLIEST.date()))
     if (name, col) not in MAY_BE_FUTURE:
-        P.add_mask(name, col, raw, (d > limit).to_numpy(),
+        P.add_mask(name, col, raw, compare_dates(d, ">", limit),
                    M.FUTURE_DATE.format(extract=limit.date()), M.FUTURE_DATE_FIX)
 
 
 def _end_before_start(name, out, raw, start, end, P):
-    bad = (out[end] < out[start]).to_numpy()
+    bad = compare_dates(out[end], "<", out[start])
     P.add_mask(name, end, raw, bad, M.END_BEFORE_START.format(end=end, start=start),
                M.END_BEFORE_START_FIX)
 

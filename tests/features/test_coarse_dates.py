@@ -48,3 +48,19 @@ def test_all_missing_and_empty():
         got, wild = dc.to_ns(s)
         pd.testing.assert_series_equal(got, _by_pandas(s)[0], check_exact=True)
         assert not wild.any()
+
+
+@pytest.mark.parametrize("op", ["<", ">"])
+def test_date_comparisons_are_pandas_comparisons(op):
+    rng = np.random.default_rng(2)
+    v = (np.datetime64("1985-01-01") + rng.integers(0, 20_000, 500).astype("timedelta64[D]")
+         ).astype("datetime64[ns]")
+    w = v[::-1].copy()
+    v[::5], w[::7] = np.datetime64("NaT"), np.datetime64("NaT")
+    a, b = pd.Series(v), pd.Series(w)
+    for other in (b, pd.Timestamp("1990-01-01"), pd.Timestamp("2030-06-01 12:00")):
+        expected = ((a < other) if op == "<" else (a > other)).to_numpy(dtype=bool)
+        np.testing.assert_array_equal(dc.compare_dates(a, op, other), expected)
+    ms = pd.Series(v.astype("datetime64[ms]"))  # another unit: pandas compares it
+    np.testing.assert_array_equal(dc.compare_dates(ms, op, b),
+                                  ((ms < b) if op == "<" else (ms > b)).to_numpy(dtype=bool))
