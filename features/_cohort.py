@@ -123,13 +123,14 @@ def remember_pupil_codes(pupils: pd.DataFrame, tables: dict[str, tuple[pd.DataFr
     index = pd.Index(pupils["upn"])
     _CACHE.pop((id(pupils), "index"), None)
     _cached(pupils, "index", lambda: index)  # unique: its own drop_duplicates
-    for table, rows in tables.values():
-        rows = np.asarray(rows, dtype=np.int64)
+    for table, given in tables.values():
+        rows: np.ndarray = np.asarray(given, dtype=np.int64)
         if len(rows) != len(table):
             continue
-        key = (id(table), ("codes", id(pupils)))
-        _CACHE.pop(key, None)
-        _cached(table, key[1], lambda rows=rows: (weakref.ref(pupils), rows))
+        name = ("codes", id(pupils))
+        _CACHE.pop((id(table), name), None)
+        kept = (weakref.ref(pupils), rows)
+        _cached(table, name, lambda: kept)
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def _coarse_to_ns(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         first = np.min(ticks, where=~nat, initial=hi) if some_nat else ticks.min()
         if first < lo or ticks.max() > hi:
             out_of_range = ~nat & ((ticks < lo) | (ticks > hi))
-    per_day = int(np.timedelta64(1, "D") / np.timedelta64(step, unit))
+    per_day = int(np.timedelta64(1, "D") / np.timedelta64(step, unit))  # type: ignore[call-overload]  # numpy's stubs take no unit string
     off = ticks % per_day != 0  # a time of day
     if some_nat:
         off &= ~nat

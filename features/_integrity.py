@@ -9,8 +9,8 @@ import pandas as pd
 
 from . import _messages as M
 from ._date_columns import day_numbers
-from ._schema import DATES
 from ._positions import index_in_each
+from ._schema import DATES
 from ._text_columns import rows_in
 
 if TYPE_CHECKING:

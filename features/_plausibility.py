@@ -11,7 +11,6 @@ from ._date_columns import day_numbers, weekdays_before
 from ._schema import PHASES
 from ._text_columns import rows_in
 
-
 #: Tables with warnings of their own, in the order their warnings are listed.
 WARNED_TABLES = ("pupils", "enrolments", "attendance")
 

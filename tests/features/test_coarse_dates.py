@@ -4,7 +4,6 @@ by integer arithmetic exactly as pandas' checked cast and ``normalize`` read the
 import numpy as np
 import pandas as pd
 import pytest
-
 from screening.features import _date_columns as dc
 
 
@@ -28,7 +27,8 @@ def test_coarse_dates_read_as_pandas_reads_them(unit, times):
     days = rng.integers(-150_000, 150_000, 2_000).astype("timedelta64[D]")
     v = (np.datetime64("1970-01-01") + days).astype(f"datetime64[{unit}]")
     if times:  # times of day, before 1970 too (midnight is the day's floor)
-        v = v + rng.integers(0, 86_400, len(v)).astype("timedelta64[s]").astype(f"timedelta64[{unit}]")
+        seconds = rng.integers(0, 86_400, len(v)).astype("timedelta64[s]")
+        v = v + seconds.astype(f"timedelta64[{unit}]")
     v[::9] = np.datetime64("NaT")
     v[1] = np.datetime64("2262-04-11").astype(v.dtype)  # the last day in range
     v[2] = np.datetime64("2262-04-12").astype(v.dtype)

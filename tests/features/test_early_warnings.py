@@ -2,10 +2,10 @@
 
 import pandas as pd
 import pytest
-
-import screening
 from screening.features import Records, _validate
 from screening.features._problems import MAX_ROWS_PER_PROBLEM, Problems
+
+import screening
 
 
 @pytest.fixture(scope="module")

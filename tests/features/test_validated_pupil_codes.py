@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from screening.features import Records
 from screening.features._cohort import _CACHE, _lookup, pupil_codes
 
