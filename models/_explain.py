@@ -86,7 +86,8 @@ def top_reasons(points, specs, labels, codes, k, index, baseline=None):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(_BAD_K.format(k))
     table, offsets = flat_table(points)
-    flat = codes + offsets
+    # row-major, whatever the layout of codes: the sort below runs along each row
+    flat = np.add(codes, offsets, order="C")
     own = np.take(table, flat)
     above = own if baseline is None else own - np.asarray(baseline, dtype=float)[None, :]
     n, p = own.shape

@@ -311,7 +311,9 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     def _encode(self, X):
         """Integer band codes (n, p) and the row index of X."""
         columns, index = self._columns(X)
-        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp)
+        # column-major: each feature's codes are written (and read by total_points) as
+        # one contiguous run, not one element every p
+        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp, order="F")
         for j, (spec, col) in enumerate(zip(self.bands_, columns)):
             codes[:, j] = encode(spec, col)
         return codes, index
