@@ -76,8 +76,12 @@ class Graph:
         part_ids = np.asarray(part_ids, dtype=np.int64).ravel()
         if part_ids.size == 0:
             return
-        ids = np.concatenate([[total_id], part_ids])
-        coefs = np.concatenate([[-1.0], np.ones(part_ids.size)])
+        # filled in place: an audit adds tens of thousands of these
+        ids = np.empty(part_ids.size + 1, dtype=np.int64)
+        ids[0] = total_id
+        ids[1:] = part_ids
+        coefs = np.ones(part_ids.size + 1)
+        coefs[0] = -1.0
         self.cons.append((ids, coefs))
 
 
