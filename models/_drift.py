@@ -67,6 +67,10 @@ def _level_counts(s: pd.Series) -> pd.Series:
 
 
 def _as_float(s: pd.Series) -> np.ndarray | None:
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fb":
+        # NumPy floats and bools cast as the nullable route below casts them (NaN stays
+        # NaN), without building a masked copy of the column
+        return s.to_numpy(dtype=float)
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return pd.to_numeric(s.astype("Float64"), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan)

@@ -102,3 +102,20 @@ def test_shift_with_unseen_levels_counts_them_as_texts():
     ref = np.r_[prof["shares"], np.zeros(len(extra))] + 1e-4
     now = counts.reindex(prof["levels"] + extra, fill_value=0).to_numpy() / len(cur) + 1e-4
     assert profile_shift(prof, cur)[0] == float(np.sum((now - ref) * np.log(now / ref)))
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([0.5, np.nan, -0.0, np.inf, 2.0]),
+    pd.Series([0.5, np.nan, 3.0], dtype="float32"),
+    pd.Series([True, False, True]),
+    pd.Series([], dtype="float64"),
+])
+def test_as_float_of_numpy_columns_is_the_nullable_cast(values):
+    from screening.models._drift import _as_float
+
+    want = pd.to_numeric(values.astype("Float64"), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan)
+    got = _as_float(values)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
