@@ -83,3 +83,14 @@ def test_codes_layout_changes_no_total_or_reason(fitted, sim_train):
         pd.testing.assert_frame_equal(
             top_reasons(*args, codes, len(fitted.bands_), index, baseline=baseline),
             top_reasons(*args, rows, len(fitted.bands_), index, baseline=baseline))
+
+
+def test_reason_codes_are_every_reason(fitted, sim_train):
+    """_reason_codes is reasons(X, k=<features>) with each text as a code (-1 blank)."""
+    X = sim_train[0]
+    p = len(fitted.bands_)
+    codes, texts = fitted._reason_codes(X)
+    want = fitted.reasons(X, k=p).to_numpy(dtype=object)
+    assert codes.shape == want.shape == (len(X), p)
+    np.testing.assert_array_equal(np.append(texts, "")[codes], want)
+    assert len(set(texts)) == len(texts) and "" not in set(texts)
