@@ -225,13 +225,14 @@ def _masks(t: CellTables, min_cell: int) -> dict:
         for node, ckind, members in conc.values():
             if ckind == want:
                 g.total(node, members)
+        system = _linked.system_of(g)  # once per kind: protection and the check below
         if off:
             h = np.zeros(n.size, dtype=bool)
         else:
-            h = _linked.protect(g, value, present, start | sens, sens, m)
+            h = _linked.protect(g, value, present, start | sens, sens, m, system=system)
         hidden[kind] = h
         known0 = (np.asarray(g.published) & ~h) | ~present
-        known, _ = _linked.determined(known0, _linked.system_of(g))
+        known, _ = _linked.determined(known0, system)
         for cname, u in b.units.items():  # no unit's small count is left unknown
             known_units[(cname, kind)] = bool((known[u] | ~_unsafe(value[u], m)).all())
     if not t.has_outcome:

@@ -76,8 +76,12 @@ class Graph:
         part_ids = np.asarray(part_ids, dtype=np.int64).ravel()
         if part_ids.size == 0:
             return
-        ids = np.concatenate([[total_id], part_ids])
-        coefs = np.concatenate([[-1.0], np.ones(part_ids.size)])
+        # filled in place: an audit adds tens of thousands of these
+        ids = np.empty(part_ids.size + 1, dtype=np.int64)
+        ids[0] = total_id
+        ids[1:] = part_ids
+        coefs = np.ones(part_ids.size + 1)
+        coefs[0] = -1.0
         self.cons.append((ids, coefs))
 
 
@@ -221,7 +225,8 @@ def _aliases(graph):
 
 
 def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.ndarray,
-            sensitive: np.ndarray, min_cell: int) -> np.ndarray:
+            sensitive: np.ndarray, min_cell: int, *,
+            system: _System | None = None) -> np.ndarray:
     """Grow ``hidden`` until no ``sensitive`` hidden node is determined.
 
     Parameters
@@ -230,12 +235,15 @@ def protect(graph: Graph, value: np.ndarray, present: np.ndarray, hidden: np.nda
     present : nodes with at least one pupil (empty cells are known zeros).
     hidden : published nodes hidden up front; unpublished nodes start unknown.
     sensitive : nodes that must stay undetermined (small counts, or complements).
+    system : ``system_of(graph)``, when the caller has it already (it is built from
+        the constraints, which protection reads but never changes).
     """
     published = np.asarray(graph.published, dtype=bool)
     hideable = np.asarray(graph.hideable, dtype=bool)
     summary = np.asarray(graph.summary, dtype=bool)
     cons = graph.cons
-    system = system_of(graph)
+    if system is None:
+        system = system_of(graph)
     aliases = _aliases(graph)
     hidden = hidden.copy() & published
     value = np.asarray(value, dtype=float)

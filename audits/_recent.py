@@ -23,11 +23,38 @@ if TYPE_CHECKING:
     from ._typing import Column
 
 
-def _labels(recent: pd.DataFrame, name: str) -> np.ndarray:
+def _part(recent: pd.DataFrame, name: str,
+          pooled: dict[str, tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of one column of the recent cohort and the label of each code (pooled)."""
     if name not in recent.columns:
         raise KeyError(msg._RECENT_GROUPS.format(name))
     g = encode(recent[name], name)
-    return np.asarray(g.labels, dtype=object)[g.codes]
+    vocab = np.asarray(g.labels, dtype=object)
+    if name in pooled:
+        unknown, into = pooled[name]
+        vocab = np.where(vocab == unknown, into, vocab)
+    return g.codes, vocab
+
+
+def _row_labels(per: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of each row's label (the parts' labels joined) and the label of each code.
+
+    Each distinct combination of the parts' codes is joined once, not once per row.
+    """
+    if len(per) == 1:
+        return per[0]
+    combined = np.zeros(len(per[0][0]), dtype=np.int64)
+    for codes, vocab in per:
+        combined = combined * len(vocab) + codes
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    texts = []
+    for u in uniq.tolist():
+        pieces = []
+        for _, vocab in reversed(per):
+            u, r = divmod(u, len(vocab))
+            pieces.append(vocab[r])
+        texts.append(JOIN.join(reversed(pieces)))
+    return inverse.reshape(-1), np.asarray(texts, dtype=object)
 
 
 def recent_counts(recent: pd.DataFrame, recent_outcome: Column | None, attrs: list[Grouping],
@@ -38,23 +65,18 @@ def recent_counts(recent: pd.DataFrame, recent_outcome: Column | None, attrs: li
     if recent_outcome is None:
         raise ValueError(msg._RECENT_OUTCOME)
     y = binary(column(recent, recent_outcome, "recent_outcome"), "recent_outcome")
-    labels = {}
+    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     counts, unmatched = {}, {}
     for g in attrs:
         names = g.parts or (g.name,)
-        per = []
         for part in names:
-            if part not in labels:
-                lab = _labels(recent, part)
-                if part in pooled:
-                    unknown, into = pooled[part]
-                    lab = np.where(lab == unknown, into, lab)
-                labels[part] = lab
-            per.append(labels[part])
-        lab = per[0] if len(per) == 1 else np.array(
-            [JOIN.join(t) for t in zip(*per)], dtype=object)
+            if part not in parts:
+                parts[part] = _part(recent, part, pooled)
+        # every row's label is looked up by its distinct label, not row by row
+        row_code, texts = _row_labels([parts[part] for part in names])
         index = {v: i for i, v in enumerate(g.labels)}
-        codes = np.array([index.get(v, -1) for v in lab], dtype=np.int64)
+        lookup = np.array([index.get(v, -1) for v in texts], dtype=np.int64)
+        codes = lookup[row_code]
         ok = codes >= 0
         G = len(g.labels)
         pos = np.bincount(codes[ok], weights=y[ok].astype(float), minlength=G)

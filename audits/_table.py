@@ -136,6 +136,26 @@ def _unit_hidden(h):
     return h.any(-1)
 
 
+def _join_notes(marks: list[np.ndarray], texts: list[str],
+                shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's notes joined by ``"; "``: the ``texts`` whose ``marks`` hold it, in order.
+
+    Cells share few combinations of notes, so each combination is joined once. Returns
+    the (object) array of joined notes and whether a cell has any note.
+    """
+    n_cells = shape[0] * shape[1]
+    if not marks:
+        return np.full(shape, "", dtype=object), np.zeros(shape, dtype=bool)
+    stack = np.stack([m.reshape(n_cells) for m in marks], axis=1)
+    packed = np.packbits(stack, axis=1)  # each cell's combination as bytes: one key
+    key = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    joined = np.empty(len(first), dtype=object)
+    for i, row in enumerate(first):
+        joined[i] = "; ".join(texts[j] for j in np.flatnonzero(stack[row]))
+    return joined[inverse.reshape(n_cells)].reshape(shape), stack.any(axis=1).reshape(shape)
+
+
 def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=None,
           recent=None, recent_hide=None, total_hide=None, cohort_rows=False):
     """Columns of shape ``(K, G)`` from cell counts ``c`` of shape ``(K, G, nc)``.
@@ -332,11 +352,15 @@ def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=N
     cols["reference"] = is_ref
 
     # notes: plain sentences that reveal nothing hidden ------------------------------
-    notes: list[list[list[str]]] = [[[] for _ in range(G)] for _ in range(K)]
+    # (each cell's notes are the texts of the masks holding it, in the order added)
+    marks: list[np.ndarray] = []
+    texts: list[str] = []
 
     def add(mask, text):
-        for k, g in zip(*np.nonzero(mask)):
-            notes[k][g].append(text)
+        at = np.zeros((K, G), dtype=bool)
+        at[np.nonzero(mask)] = True
+        marks.append(at)
+        texts.append(text)
 
     vis_f, vis_o = ~h["flag"], ~h["outcome"]
     add(~present, msg.NOTE_EMPTY)
@@ -365,15 +389,13 @@ def block(c, ref, hide, *, n_boot, ci, rng, min_cell, score_sum=None, rank_sum=N
         add(present & (rn == 0), msg.NOTE_RECENT_ABSENT)
         add(present & (rn > 0) & rh & ~h["row"],
             msg.NOTE_RECENT_HIDDEN.format(min_cell - 1))
+    note_str, noted = _join_notes(marks, texts, (K, G))
     if n_boot > 0:
         m = cols["flag_ratio_m"]
         partial = np.isfinite(m) & (m < n_boot) & (m > 0)
         for k, g in zip(*np.nonzero(partial)):
-            notes[k][g].append(msg.NOTE_PARTIAL_BOOT.format(int(m[k, g]), n_boot))
-    note_str = np.empty((K, G), dtype=object)
-    for k in range(K):
-        for g in range(G):
-            note_str[k, g] = "; ".join(notes[k][g])
+            text = msg.NOTE_PARTIAL_BOOT.format(int(m[k, g]), n_boot)
+            note_str[k, g] = f"{note_str[k, g]}; {text}" if noted[k, g] else text
 
     # the stratum totals (the cohort row of the main table) --------------------------
     tot = c.sum(1)

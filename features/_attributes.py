@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ._args import check_records
@@ -68,8 +69,9 @@ def audit_attributes(records: Records, as_of: DateLike,
     for c in _AUDIT_BOOLS:
         out[c] = column(p, c, "boolean").astype("boolean")
     out["ethnicity"] = column(p, "ethnicity").astype("string")
-    out["ethnicity_major"] = ethnicity_audit_group(out["ethnicity"]).fillna(
-        "Unknown").to_numpy()
+    out["ethnicity_major"] = _per_distinct(
+        lambda codes: ethnicity_audit_group(codes).fillna("Unknown").to_numpy(),
+        out["ethnicity"])
     sen = current_provision(census, records.sen)
     out["sen"] = pd.Categorical(pd.Series(sen).map(_SEN_STATUS).to_numpy(),
                                 categories=list(_SEN_STATUS.values()))
@@ -79,6 +81,18 @@ def audit_attributes(records: Records, as_of: DateLike,
     for c in extra:
         out[c] = p[c]
     return out
+
+
+def _per_distinct(func: Callable[[pd.Series], np.ndarray], values: pd.Series) -> np.ndarray:
+    """``func(values)`` for an elementwise ``func``, called on the distinct values only.
+
+    ``func`` maps a series to an array of the same length, each element from its own
+    value; a cohort has a million rows but a few dozen distinct codes.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = pd.concat([pd.Series(uniques, dtype=values.dtype),
+                       pd.Series([None], dtype=values.dtype)], ignore_index=True)
+    return np.asarray(func(table))[codes]  # code -1 (missing) takes the last entry
 
 
 def audit_groups(groups: Iterable[str], available: Iterable[str]) -> list[str]:

@@ -23,24 +23,42 @@ def _level_codes(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), _MISSING).astype(str)
 
 
-def _level_counts(s: pd.Series) -> pd.Series:
-    """``_level_codes(s).value_counts()`` in any order, counting the values first.
+def _direct(s: pd.Series) -> bool:
+    """Whether two values of ``s`` are equal exactly when their texts are.
 
-    Turning every row into text is what costs; the distinct values are few. Counting
-    first needs values that are equal only when their texts are: not so for objects
-    (``1 == 1.0 == True``) or for floats with a negative zero, which are counted as
-    texts.
+    Not so for objects (``1 == 1.0 == True``) or for floats with a negative zero.
     """
     dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype) \
             or pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-        direct = not pd.api.types.is_object_dtype(dtype)
-    elif pd.api.types.is_float_dtype(dtype):
+        return not pd.api.types.is_object_dtype(dtype)
+    if pd.api.types.is_float_dtype(dtype):
         values = s.to_numpy(dtype="float64", na_value=np.nan)
-        direct = not np.any((values == 0) & np.signbit(values))
-    else:
-        direct = False
-    if not direct:
+        return not np.any((values == 0) & np.signbit(values))
+    return False
+
+
+def _level_codes_by_value(s: pd.Series) -> pd.Series:
+    """``_level_codes(s)`` for a :func:`_direct` series, each distinct value made text once.
+
+    The same texts in the same rows, taken from a table of the distinct values' texts
+    (its last entry for the missing rows), so anything computed from them (the order
+    ``value_counts`` gives ties included) is what ``_level_codes(s)`` gives.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    texts = _level_codes(pd.Series(uniques))
+    table = pd.concat([texts, pd.Series([_MISSING], dtype=texts.dtype)], ignore_index=True)
+    return pd.Series(table.array.take(codes), index=s.index, name=s.name)
+
+
+def _level_counts(s: pd.Series) -> pd.Series:
+    """``_level_codes(s).value_counts()`` in any order, counting the values first.
+
+    Turning every row into text is what costs; the distinct values are few. Counting
+    first needs values that are equal only when their texts are (see :func:`_direct`);
+    other values are counted as texts.
+    """
+    if not _direct(s):
         return _level_codes(s).value_counts()
     counts = s.value_counts(dropna=False, sort=False)
     counts = counts[counts.to_numpy() > 0]  # a category no row has
@@ -49,6 +67,10 @@ def _level_counts(s: pd.Series) -> pd.Series:
 
 
 def _as_float(s: pd.Series) -> np.ndarray | None:
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fb":
+        # NumPy floats and bools cast as the nullable route below casts them (NaN stays
+        # NaN), without building a masked copy of the column
+        return s.to_numpy(dtype=float)
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return pd.to_numeric(s.astype("Float64"), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan)
@@ -120,7 +142,8 @@ def profile_shift(profile: dict[str, Any], current: pd.Series | ArrayLike) -> tu
         counts = _level_counts(s)
         extra = [lv for lv in counts.index if lv not in set(levels)]
         if extra:  # levels the training data never had: in the order value_counts gives
-            counts = _level_codes(s).value_counts()
+            texts = _level_codes_by_value(s) if _direct(s) else _level_codes(s)
+            counts = texts.value_counts()
             extra = [lv for lv in counts.index if lv not in set(levels)]
         ref = np.r_[ref, np.zeros(len(extra))]
         cur = counts.reindex(levels + extra, fill_value=0).to_numpy() / n

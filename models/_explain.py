@@ -75,18 +75,17 @@ def typical_points(points, counts):
     return np.asarray(out)
 
 
-def top_reasons(points, specs, labels, codes, k, index, baseline=None):
-    """DataFrame reason_1..reason_k: the k largest positive contributions per row.
+def top_reason_bands(points, codes, k, baseline=None):
+    """Where :func:`top_reasons` finds each row's reasons: ``(chosen, blank)``.
 
-    With ``baseline`` (one number per feature), only features adding more points than
-    the baseline are shown; they are ranked by the points they show (the band's own
-    points), then by how far they are above the baseline, then card order, so a reason
-    never shows fewer points than the reason after it.
+    ``chosen`` (n, min(k, p)) indexes the flat band table (:func:`reason_texts`) in
+    reason order, and ``blank`` marks the places that show no reason.
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(_BAD_K.format(k))
     table, offsets = flat_table(points)
-    flat = codes + offsets
+    # row-major, whatever the layout of codes: the sort below runs along each row
+    flat = np.add(codes, offsets, order="C")
     own = np.take(table, flat)
     above = own if baseline is None else own - np.asarray(baseline, dtype=float)[None, :]
     n, p = own.shape
@@ -97,8 +96,21 @@ def top_reasons(points, specs, labels, codes, k, index, baseline=None):
     order = np.lexsort((-above, key_own), axis=1)[:, :kk]
     chosen = np.take_along_axis(flat, order, axis=1)
     value = np.take_along_axis(above, order, axis=1)
+    return chosen, value <= 0
+
+
+def top_reasons(points, specs, labels, codes, k, index, baseline=None):
+    """DataFrame reason_1..reason_k: the k largest positive contributions per row.
+
+    With ``baseline`` (one number per feature), only features adding more points than
+    the baseline are shown; they are ranked by the points they show (the band's own
+    points), then by how far they are above the baseline, then card order, so a reason
+    never shows fewer points than the reason after it.
+    """
+    chosen, blank = top_reason_bands(points, codes, k, baseline)
+    n, kk = chosen.shape
     texts = np.take(reason_texts(points, specs, labels), chosen)
-    texts[value <= 0] = ""
+    texts[blank] = ""
     out = {f"reason_{i + 1}": texts[:, i] if i < kk else np.full(n, "", dtype=object)
            for i in range(k)}
     return pd.DataFrame(out, index=index, dtype=object)

@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 
 from ._binning import column_kind, encode, min_count_from, numeric_labels
 from ._display import scorecard_frame, scorecard_html, scorecard_text
-from ._explain import top_reasons, typical_points
+from ._explain import reason_texts, top_reason_bands, top_reasons, typical_points
 from ._folds import grouped_folds
 from ._points import fit_card, fit_logistic_1d, fit_specs, log_loss, sigmoid, total_points
 
@@ -311,7 +311,9 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
     def _encode(self, X):
         """Integer band codes (n, p) and the row index of X."""
         columns, index = self._columns(X)
-        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp)
+        # column-major: each feature's codes are written (and read by total_points) as
+        # one contiguous run, not one element every p
+        codes = np.empty((len(index), len(self.bands_)), dtype=np.intp, order="F")
         for j, (spec, col) in enumerate(zip(self.bands_, columns)):
             codes[:, j] = encode(spec, col)
         return codes, index
@@ -552,6 +554,24 @@ class RiskScorecard(ClassifierMixin, BaseEstimator):
                     if relative_to == "typical" else None)
         return top_reasons(self.band_points_, self.bands_, self._labels(), codes, k, index,
                            baseline=baseline)
+
+    def _reason_codes(self, X: pd.DataFrame | ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Every reason of each row as a code into the distinct reason texts.
+
+        ``reasons(X, k=<number of features>)`` without a text per row and feature:
+        returns ``(codes, texts)``, ``codes`` of shape (n, features) in reason order
+        with -1 where a row has no more reasons, ``texts[codes]`` the reasons (equal
+        texts share a code).
+        """
+        check_is_fitted(self)
+        codes, _ = self._encode(X)
+        baseline = typical_points(self.band_points_, self.band_counts_)
+        chosen, blank = top_reason_bands(self.band_points_, codes, len(self.bands_), baseline)
+        of_band, texts = pd.factorize(reason_texts(self.band_points_, self.bands_,
+                                                   self._labels()))
+        out = np.asarray(of_band, dtype=np.intp)[chosen]
+        out[blank] = -1
+        return out, np.asarray(texts, dtype=object)
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The portable scorecard as a JSON string (see ``models/SCORECARD_JSON.md``).

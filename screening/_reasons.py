@@ -50,9 +50,30 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
     """
     texts = all_reasons.to_numpy(dtype=object)
     n, m = texts.shape
-    years = np.asarray(year_group)
     codes, vocab = _codes(texts.ravel())
-    codes = codes.reshape(n, m)
+    return distinguishing_reason_codes(codes.reshape(n, m), vocab, year_group, k,
+                                       index=all_reasons.index)
+
+
+def distinguishing_reason_codes(codes: np.ndarray, vocab: np.ndarray, year_group: ArrayLike,
+                                k: int = 3, *, index: pd.Index | None = None,
+                                ) -> tuple[pd.DataFrame, dict[Any, list[str]]]:
+    """:func:`distinguishing_reasons` of reasons given as codes into their texts.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n, m)
+        Every reason of each row, most points first, as an index into ``vocab``; -1
+        when none. Equal texts must share a code.
+    vocab : ndarray of object
+        The texts.
+    year_group : array-like
+    k : int, default=3
+    index : Index, optional
+        Index of the returned frame (a RangeIndex by default).
+    """
+    n, m = codes.shape
+    years = np.asarray(year_group)
     blank = np.array([str(t) == "" for t in vocab] + [True], dtype=bool)  # code -1: none
     keep = ~blank[codes]
     shared = {}
@@ -76,7 +97,7 @@ def distinguishing_reasons(all_reasons: pd.DataFrame, year_group: ArrayLike,
         has = at.any(axis=1)
         out[has, j] = vocab[codes[has, at[has].argmax(axis=1)]]
     frame = pd.DataFrame(out, columns=[f"reason_{j + 1}" for j in range(k)],
-                         index=all_reasons.index)
+                         index=index)
     return frame, shared
 
 

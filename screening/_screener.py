@@ -22,7 +22,7 @@ from screening import audits, features, models
 from ._dates import census_date, census_dates
 from ._facts import model_facts
 from ._progress import progress
-from ._reasons import distinguishing_reasons
+from ._reasons import distinguishing_reason_codes, distinguishing_reasons
 from ._result import Backtest, Evaluation, ScreeningResult
 from ._typing import DateLike, Dates
 from ._units import check_capacity_by, cutoff_ties, flag_groups, tied_at_cutoff, units
@@ -403,9 +403,15 @@ class Screener(BaseEstimator):
         rank = np.empty(len(risk), dtype=np.int64)
         rank[order] = np.arange(1, len(risk) + 1)
         scores["rank"] = rank
-        if hasattr(self.model_, "reasons"):
+        reasons = None
+        if hasattr(self.model_, "_reason_codes"):  # the scorecard: codes, not a text per cell
+            every_code, texts = self.model_._reason_codes(Xm)
+            reasons, shared = distinguishing_reason_codes(every_code, texts,
+                                                          X["year_group"].to_numpy(), k=3)
+        elif hasattr(self.model_, "reasons"):
             every = self.model_.reasons(Xm, k=len(self.feature_names_)).reset_index(drop=True)
             reasons, shared = distinguishing_reasons(every, X["year_group"].to_numpy(), k=3)
+        if reasons is not None:
             scores.attrs["shared_reasons"] = shared
             for i in range(1, 4):
                 col = f"reason_{i}"

@@ -63,3 +63,34 @@ def test_boosted_all_missing_column(sim_train):
     m = BoostedRiskModel(max_iter=5, cv=2, random_state=0).fit(X, y)
     assert m.empty_columns_.tolist() == [X.shape[1] - 1]
     assert np.isfinite(m.predict_proba(X)).all()
+
+
+def test_codes_layout_changes_no_total_or_reason(fitted, sim_train):
+    """_encode returns column-major codes; the totals and the reasons read from them are
+    those of the same codes in row-major layout."""
+    from screening.models._explain import top_reasons, typical_points
+    from screening.models._points import total_points
+
+    X = sim_train[0]
+    codes, index = fitted._encode(X)
+    assert codes.flags.f_contiguous
+    rows = np.ascontiguousarray(codes)
+    card = {"points": fitted.band_points_}
+    np.testing.assert_array_equal(total_points(card, codes), total_points(card, rows))
+    base = typical_points(fitted.band_points_, fitted.band_counts_)
+    for baseline in (None, base):
+        args = (fitted.band_points_, fitted.bands_, fitted._labels())
+        pd.testing.assert_frame_equal(
+            top_reasons(*args, codes, len(fitted.bands_), index, baseline=baseline),
+            top_reasons(*args, rows, len(fitted.bands_), index, baseline=baseline))
+
+
+def test_reason_codes_are_every_reason(fitted, sim_train):
+    """_reason_codes is reasons(X, k=<features>) with each text as a code (-1 blank)."""
+    X = sim_train[0]
+    p = len(fitted.bands_)
+    codes, texts = fitted._reason_codes(X)
+    want = fitted.reasons(X, k=p).to_numpy(dtype=object)
+    assert codes.shape == want.shape == (len(X), p)
+    np.testing.assert_array_equal(np.append(texts, "")[codes], want)
+    assert len(set(texts)) == len(texts) and "" not in set(texts)

@@ -43,3 +43,29 @@ def test_small_year_groups_keep_every_reason():
     rows = [[NEW]] * (MIN_PUPILS - 1)
     out, shared = distinguishing_reasons(_frame(rows), [7] * (MIN_PUPILS - 1))
     assert shared == {} and (out["reason_1"] == NEW).all()
+
+
+def test_reasons_as_codes_are_the_reasons_as_texts():
+    """The codes path (the scorecard's) gives what the frame of texts gives: equal texts
+    share a code, -1 is blank, and texts that no row holds change nothing."""
+    import numpy as np
+
+    from screening._reasons import distinguishing_reason_codes
+
+    rng = np.random.default_rng(3)
+    vocab = np.array([NEW, "Absence: +2 points", "SEN support: +5 points", "Unused: +1 point",
+                      "Moves: +1 point"], dtype=object)
+    for n, years in ((0, []), (25, [7] * 25), (90, [5] * 40 + [6] * 35 + [7] * 15)):
+        codes = np.full((n, 4), -1, dtype=np.intp)
+        for i in range(n):  # distinct reasons per row, most rows holding NEW first
+            row = rng.permutation([0, 1, 2, 4])[:rng.integers(0, 5)]
+            if i % 25:
+                row = np.r_[0, row[row != 0]]
+            codes[i, :len(row)] = row
+        texts = np.append(vocab, "")[codes]
+        frame = pd.DataFrame(texts, columns=[f"reason_{i + 1}" for i in range(4)])
+        for k in (1, 3, 5):
+            want, want_shared = distinguishing_reasons(frame, years, k=k)
+            got, shared = distinguishing_reason_codes(codes, vocab, years, k=k)
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+            assert shared == want_shared
