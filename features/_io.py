@@ -125,8 +125,10 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
             path,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
-            convert_options=pcsv.ConvertOptions(  # (pandas stores the text as large_string)
-                column_types={n: pa.string() for n in names}, null_values=[],
+            # large_string, as pandas stores text: to_pandas then copies nothing (with
+            # string it casts every column, holding both copies of the text at once)
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names}, null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, OSError, ValueError):
         return None
