@@ -8,7 +8,8 @@ from screening.features._io import _header, _read_csv, _read_csv_arrow
 CASES = {
     "plain": (b"upn,sex\nA1,M\nA2,F\n", True),
     "blank and whitespace cells": (b"upn,sex\nA1,  \n,F\n\n", True),
-    "no-break and ideographic spaces": ("upn,sex\nA1,\u00a0\nA2,\u3000 \n\u00e9,F\n".encode(), True),
+    "no-break and ideographic spaces": (
+        "upn,sex\nA1,\u00a0\nA2,\u3000 \n\u00e9,F\n".encode(), True),
     "control whitespace": (b"upn,sex\nA1,\x1c\nA2,\t\x0b\n", True),
     "quotes inside and around cells": (b'a,b\nab"c,"d""e"\n', True),
     "quoted line break": (b'a,b\n1,"x\r\ny"\n', True),
