@@ -46,7 +46,9 @@ def _blank_cells(s: pd.Series) -> np.ndarray:
     """Cells of a text column that are empty or only whitespace (``str.strip() == ""``).
 
     Arrow's ``utf8_is_space`` (the same Unicode whitespace as ``str.strip``) stops at
-    the first other character, so no stripped copy of the column is made.
+    the first other character, so no stripped copy of the column is made. The usual
+    column, where no cell is empty and none starts with a space or any other byte a
+    whitespace character can start with, is told from the first bytes alone.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -54,12 +56,34 @@ def _blank_cells(s: pd.Series) -> np.ndarray:
     if hasattr(s.array, "__arrow_array__"):
         a = pa.array(s.array)
         if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
+            if all(_starts_with_text(chunk) for chunk in pa.chunked_array(a).chunks):
+                return np.zeros(len(a), dtype=bool)
             space = pc.utf8_is_space(a)
             if not pc.any(space).as_py() and not (pc.min(pc.binary_length(a)).as_py() == 0):
                 return np.zeros(len(a), dtype=bool)  # the usual column: no mask to build
             blank = pc.or_(space, pc.equal(pc.binary_length(a), 0))
             return np.asarray(pc.fill_null(blank, False), dtype=bool)
     return (s.str.strip() == "").to_numpy(dtype=bool, na_value=False)
+
+
+def _starts_with_text(chunk: Any) -> bool:
+    """Whether every cell of an Arrow (large_)string array is a non-empty text whose first
+    byte is printable ASCII (above the space, below 0x80), so none is blank. Whitespace
+    characters (ASCII ones are bytes up to 0x20; any other starts with a byte from 0x80)
+    cannot start such a cell. ``False`` only means "maybe": the caller checks fully.
+    """
+    import pyarrow as pa
+
+    if chunk.null_count or len(chunk) == 0:
+        return chunk.null_count == 0
+    _, offsets_buf, data_buf = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset: chunk.offset + len(chunk) + 1]
+    start = offsets[:-1]
+    if (offsets[1:] == start).any():  # an empty cell
+        return False
+    first = np.frombuffer(data_buf, dtype=np.uint8)[start]
+    return not bool(((first <= 0x20) | (first >= 0x80)).any())
 
 
 def _header(path: Path) -> list[str]:
@@ -101,8 +125,10 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
             path,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
-            convert_options=pcsv.ConvertOptions(  # (pandas stores the text as large_string)
-                column_types={n: pa.string() for n in names}, null_values=[],
+            # large_string, as pandas stores text: to_pandas then copies nothing (with
+            # string it casts every column, holding both copies of the text at once)
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names}, null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, OSError, ValueError):
         return None

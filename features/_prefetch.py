@@ -130,11 +130,16 @@ class Prefetch:
 
 
 def parse_order(name: str, columns: Any) -> list[str]:
-    """Those of ``columns`` that table ``name``'s parsers use, in the order they do."""
-    from ._schema import BOOLEANS, DATES, SCHEMA
+    """Those of ``columns`` that table ``name``'s parsers factorise, in the order they do.
+
+    Number columns are left out: a column of plain integers is read without
+    factorising (and any other is factorised on the spot).
+    """
+    from ._schema import BOOLEANS, COUNTS, DATES, SCHEMA
 
     order = ["upn", *DATES[name], *SCHEMA[name], *(BOOLEANS if name == "pupils" else ())]
-    return [c for c in dict.fromkeys(order) if c in set(columns)]
+    numbers = {*COUNTS, "sessions"}
+    return [c for c in dict.fromkeys(order) if c in set(columns) and c not in numbers]
 
 
 def table_columns(raw: dict[str, Any], names: Any) -> dict[Key, pd.Series]:

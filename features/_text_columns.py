@@ -14,6 +14,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
 from . import _messages as M
+from ._arrow_integers import integer_column
 from ._codes import BOOLEAN_SPELLINGS
 from ._prefetch import factorize
 from ._schema import na_column
@@ -162,7 +163,9 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
     """Parse a number column; ``whole`` numbers only (session counts) when asked.
 
     Typed columns pass through, but an infinite value is reported (as the same value
-    written as text is), and so is a fraction where whole numbers are required.
+    written as text is), and so is a fraction where whole numbers are required. Arrow
+    text of plain integers only is read by Arrow's cast (:func:`~._arrow_integers.
+    integer_column`); any other text is factorised and each distinct value parsed.
     """
     s = df[col]
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
@@ -175,6 +178,10 @@ def numbers(df: pd.DataFrame, col: str, table: str, P: Problems,
             P.add_mask(table, col, df, np.isfinite(v) & (v != np.floor(v)),
                        M.NOT_WHOLE_COUNT, M.NOT_WHOLE_COUNT_FIX)
         return out
+    plain = integer_column(s)  # plain integers (session counts): no factorising needed
+    if plain is not None:
+        values, P.blank[(table, col)] = plain
+        return pd.Series(values, index=df.index, name=col, copy=False)
     codes, txt = factor(s, P=P, key=(table, col))
     P.blank[(table, col)] = codes == -1
     num = pd.to_numeric(txt, errors="coerce").astype("float64")

@@ -8,6 +8,9 @@ from screening.features._io import _header, _read_csv, _read_csv_arrow
 CASES = {
     "plain": (b"upn,sex\nA1,M\nA2,F\n", True),
     "blank and whitespace cells": (b"upn,sex\nA1,  \n,F\n\n", True),
+    "no-break and ideographic spaces": (
+        "upn,sex\nA1,\u00a0\nA2,\u3000 \n\u00e9,F\n".encode(), True),
+    "control whitespace": (b"upn,sex\nA1,\x1c\nA2,\t\x0b\n", True),
     "quotes inside and around cells": (b'a,b\nab"c,"d""e"\n', True),
     "quoted line break": (b'a,b\n1,"x\r\ny"\n', True),
     "windows line ends": (b"a,b\r\n1,2\r\n", True),
@@ -63,3 +66,16 @@ def test_quotes_are_found_anywhere_in_the_file(data, quoted, tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     assert _has_quote(path) is quoted
+
+
+@pytest.mark.parametrize("cells", [["a", "b"], ["a", ""], ["a", " "], ["a", "\u00a0"],
+                                   ["a", "\u2003x"], ["\u00e9", "x"], ["a", " b"], ["a\t", "b"],
+                                   ["a", "\x1f"], [], ["a", None]])
+def test_blank_cells_is_str_strip(cells):
+    """The first-byte shortcut never misses a blank cell (empty or whitespace only)."""
+    from screening.features._io import _blank_cells
+
+    s = pd.Series(cells, dtype="str")
+    expected = [isinstance(v, str) and v.strip() == "" for v in cells]
+    assert _blank_cells(s).tolist() == expected
+    assert _blank_cells(s.iloc[1:]).tolist() == expected[1:]  # a slice of the Arrow data
