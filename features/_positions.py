@@ -35,7 +35,10 @@ def index_in_each(values: list[Any], known: Any) -> list[np.ndarray]:
                 .astype(np.int64) for x in values]
     if not v:
         return []
-    at = pc.index_in(pa.chunked_array(v, type=pa.large_string()), value_set=k)
+    # chunks of chunks: a ChunkedArray given to pa.chunked_array would be read value by
+    # value as a Python sequence
+    chunks = [c for x in v for c in (x.chunks if isinstance(x, pa.ChunkedArray) else [x])]
+    at = pc.index_in(pa.chunked_array(chunks, type=pa.large_string()), value_set=k)
     pos = pc.fill_null(at, -1).to_numpy().astype(np.int64)
     ends = np.cumsum([len(x) for x in v])
     return np.split(pos, ends[:-1])
