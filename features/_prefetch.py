@@ -24,51 +24,13 @@ MIN_ROWS = 200_000
 #: Rows of the columns factorised ahead and not yet used, at most (their codes are held
 #: in memory, 8 bytes a row); one column is always allowed.
 AHEAD_ROWS = 16_000_000
-#: Arrow text columns with at least this many rows are hashed in two halves at once.
-SPLIT_ROWS = 4_000_000
 
 Key = tuple[str, str]
 
 
 def factorize(s: pd.Series) -> tuple[np.ndarray, Any]:
-    """``pandas.factorize`` with blanks (NA) coded -1, as every parser uses it.
-
-    An Arrow text column of :data:`SPLIT_ROWS` rows or more, on a machine with more
-    than one core, is hashed as two halves in two threads (Arrow hashes without the
-    GIL) and the halves' results merged by :func:`merge_factors` into exactly what
-    one pass gives.
-    """
-    if len(s) >= SPLIT_ROWS and (os.cpu_count() or 1) > 1 and _arrow(s) is not None:
-        half = len(s) // 2
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            second = pool.submit(pd.factorize, s.iloc[half:], use_na_sentinel=True)
-            first = pd.factorize(s.iloc[:half], use_na_sentinel=True)
-            return merge_factors(first, second.result())
+    """``pandas.factorize`` with blanks (NA) coded -1, as every parser uses it."""
     return pd.factorize(s, use_na_sentinel=True)
-
-
-def merge_factors(first: tuple[np.ndarray, Any], second: tuple[np.ndarray, Any]
-                  ) -> tuple[np.ndarray, Any]:
-    """``pandas.factorize`` of two pieces of a column put end to end, from the pieces'.
-
-    ``pandas.factorize`` numbers values by first appearance, so the whole column's
-    distinct values are the first piece's, then the second's not in the first (in
-    their order there); only the second piece's distinct values are looked up, not
-    its rows. Blanks stay -1.
-    """
-    codes_a, uniq_a = first
-    codes_b, uniq_b = second
-    from ._positions import index_in_each
-
-    at = index_in_each([uniq_b], uniq_a)[0]
-    new = at < 0
-    at[new] = len(uniq_a) + np.arange(int(new.sum()))
-    lut = np.append(at, -1).astype(codes_a.dtype, copy=False)
-    codes = np.concatenate([codes_a, lut[codes_b]])
-    uniques = uniq_a.append(uniq_b[new])
-    if uniques.dtype != uniq_a.dtype:  # (appending object indexes infers their type)
-        uniques = uniques.astype(uniq_a.dtype)
-    return codes, uniques
 
 
 def _arrow(s: pd.Series) -> Any:

@@ -86,34 +86,3 @@ def test_loading_is_the_same_with_and_without_prefetch(fmt, tmp_path, monkeypatc
     pd.testing.assert_frame_equal(wa, wb)
     for k in a:
         pd.testing.assert_frame_equal(a[k], b[k])
-
-
-@pytest.mark.parametrize("dtype", ["str", "string", object])
-@pytest.mark.parametrize("split", [0, 1, 2, 2500, 4999, 5000])
-def test_two_halves_merge_into_one_factorize(table, dtype, split):
-    s = table["upn"].astype(dtype)
-    s.iloc[-3:] = ["Z9", "Z9", None]  # values only the second half holds
-    got = _prefetch.merge_factors(_expected(s.iloc[:split]), _expected(s.iloc[split:]))
-    expected = _expected(s)
-    np.testing.assert_array_equal(got[0], expected[0])
-    assert got[0].dtype == expected[0].dtype
-    pd.testing.assert_index_equal(got[1], expected[1], exact=True)
-
-
-def test_a_large_column_is_hashed_in_halves(table, monkeypatch):
-    monkeypatch.setattr(_prefetch, "SPLIT_ROWS", 10)
-    monkeypatch.setattr(_prefetch.os, "cpu_count", lambda: 2)
-    calls = []
-    real = pd.factorize
-
-    def counted(values, *args, **kwargs):
-        calls.append(len(values))
-        return real(values, *args, **kwargs)
-
-    monkeypatch.setattr(_prefetch.pd, "factorize", counted)
-    s = table["upn"]
-    got = _prefetch.factorize(s)
-    assert sorted(calls) == [2500, 2500]
-    expected = real(s, use_na_sentinel=True)
-    np.testing.assert_array_equal(got[0], expected[0])
-    pd.testing.assert_index_equal(got[1], expected[1], exact=True)
